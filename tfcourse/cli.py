@@ -1,0 +1,182 @@
+"""The `tfcourse` command: thin wrappers over the package's learner and instructor functions."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXAMPLES = """\
+examples:
+  learners
+    tfcourse workspace                       copy the released assignments into my_work/
+    tfcourse check C1W3                      self-check my_work/C1W3_convolutions before submitting
+    tfcourse submit C1W3 --student alice     pack notebook + model into submissions/alice__...zip
+  instructors
+    tfcourse release                         regenerate release/ from source/ with nbgrader
+    tfcourse heldout export                  write held-out test data where nbgrader_config.py says
+    tfcourse grade C1W3                      collect, autograde, feedback, gradebook.csv
+    tfcourse demo                            grade three demo students on all of Course 1
+  data
+    tfcourse data list                       registered datasets, offline or not, provenance
+"""
+
+
+def _print_rows(rows) -> None:
+    from tfcourse.instructor.gradebook import format_table
+
+    print(format_table(rows) if rows else "no submissions found")
+
+
+def cmd_check(args) -> int:
+    from tfcourse.learner.check import check_assignment
+
+    report = check_assignment(args.assignment, directory=args.dir)
+    print(report.summary())
+    return 0 if report.ready_to_submit else 1
+
+
+def cmd_submit(args) -> int:
+    from tfcourse.learner.submit import SubmissionRefused, submit
+
+    try:
+        path, report = submit(args.assignment, args.student, directory=args.dir, out_dir=args.out)
+    except SubmissionRefused as refusal:
+        print(f"Submission refused.\n{refusal}", file=sys.stderr)
+        return 1
+    print(report.summary())
+    print(f"Submission written to {path}\nHand this zip to your instructor.")
+    return 0
+
+
+def cmd_grade(args) -> int:
+    from tfcourse.course import Course
+    from tfcourse.instructor.grade import GRADEBOOK_CSV, GradingSetupError, grade
+
+    course = Course.at(args.course)
+    try:
+        rows = grade(args.assignments, course=course, students=args.student, cell_timeout_s=args.cell_timeout)
+    except GradingSetupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    _print_rows(rows)
+    print(f"\ngradebook written to {course.root / GRADEBOOK_CSV}; feedback in {course.feedback}")
+    return 0
+
+
+def cmd_release(args) -> int:
+    from tfcourse.course import Course
+    from tfcourse.instructor.release import release
+
+    for folder in release(Course.at(args.course)):
+        print(f"released {folder}")
+    return 0
+
+
+def cmd_heldout(args) -> int:
+    from tfcourse.course import Course
+    from tfcourse.grading import export_heldout
+
+    target = export_heldout(args.dir or Course.at(args.course).heldout)
+    print(f"held-out data written to {target}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from tfcourse.course import Course
+    from tfcourse.instructor.demo import run_demo
+    from tfcourse.instructor.grade import GRADEBOOK_CSV
+
+    course = Course.at(args.course)
+    rows = run_demo(course)
+    print("\nCourse 1 gradebook (held-out data)\n")
+    _print_rows(rows)
+    print(f"\ngradebook written to {course.root / GRADEBOOK_CSV}; feedback in {course.feedback}")
+    return 0
+
+
+def cmd_workspace(args) -> int:
+    from tfcourse.course import Course
+    from tfcourse.learner.workspace import create_workspace
+
+    for path in create_workspace(Course.at(args.course), args.dir):
+        print(f"copied {path}")
+    return 0
+
+
+def cmd_data(args) -> int:
+    from tfcourse import data
+
+    if args.action == "list":
+        for row in data.describe_datasets():
+            print(f"{row['name']:<17} offline: {row['offline']:<15} {row['description']}")
+            print(f"{'':<17} source: {row['provenance']}; license: {row['license']}")
+    elif args.action == "fetch":
+        for name in args.names or [n for n in data.dataset_names() if data.get_spec(n).offline]:
+            x, y = data.load(name, "train")
+            print(f"{name}: verified; train split has {len(y):,} examples")
+    else:
+        print(f"Fashion-MNIST placed in {data.install_keras_cache()}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the `tfcourse` command."""
+    parser = argparse.ArgumentParser(prog="tfcourse", description="Local, autograded TensorFlow course.",
+                                     epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    check = sub.add_parser("check", help="self-check a notebook and its saved model (learners)",
+                           epilog="example: tfcourse check C1W3")
+    check.add_argument("assignment", help="assignment id, e.g. C1W3")
+    check.add_argument("--dir", type=Path, help="where the notebook is (default: here, ./<folder>, ./my_work/<folder>)")
+    check.set_defaults(func=cmd_check)
+
+    submit = sub.add_parser("submit", help="check, then pack a submission zip (learners)",
+                            epilog="example: tfcourse submit C1W3 --student alice")
+    submit.add_argument("assignment")
+    submit.add_argument("--student", required=True, help="your student id (letters, digits, '.', '-')")
+    submit.add_argument("--dir", type=Path)
+    submit.add_argument("--out", type=Path, help="folder for the zip (default: ./submissions)")
+    submit.set_defaults(func=cmd_submit)
+
+    grade = sub.add_parser("grade", help="batch-grade collected submissions on held-out data (instructors)",
+                           epilog="example: tfcourse grade C1W3 --student alice")
+    grade.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
+    grade.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    grade.add_argument("--cell-timeout", type=int, help="seconds per cell (default: nbgrader_config.py)")
+    grade.set_defaults(func=cmd_grade)
+
+    release = sub.add_parser("release", help="regenerate release/ from source/ (instructors)")
+    release.set_defaults(func=cmd_release)
+
+    heldout = sub.add_parser("heldout", help="export held-out test data (instructors)")
+    heldout.add_argument("action", choices=["export"])
+    heldout.add_argument("dir", nargs="?", type=Path, help="target (default: c.TfCourse.heldout_dir)")
+    heldout.set_defaults(func=cmd_heldout)
+
+    demo = sub.add_parser("demo", help="grade three demo students on all of Course 1")
+    demo.set_defaults(func=cmd_demo)
+
+    workspace = sub.add_parser("workspace", help="copy released assignments into a work folder (learners)")
+    workspace.add_argument("dir", nargs="?", type=Path, help="default: my_work")
+    workspace.set_defaults(func=cmd_workspace)
+
+    data = sub.add_parser("data", help="list, fetch and verify datasets")
+    data.add_argument("action", choices=["list", "fetch", "keras-cache"])
+    data.add_argument("names", nargs="*")
+    data.set_defaults(func=cmd_data)
+
+    for command in (grade, release, heldout, demo, workspace):
+        command.add_argument("--course", type=Path, help="course directory (default: found from here)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `tfcourse` command."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""The dataset registry: each dataset's files, sources, checksums, provenance and reader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from tfcourse.data import cache
+from tfcourse.data.sources import Source, SourceUnavailable
+
+SPLITS = ("train", "validation", "test")
+
+Arrays = tuple[np.ndarray, np.ndarray]
+
+
+class DataUnavailable(RuntimeError):
+    """No source could provide a dataset file; the message lists what each source said."""
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One file of a dataset: its name in the cache, checksum, and sources in order of preference."""
+
+    name: str
+    sha256: str
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """Everything the course knows about one dataset.
+
+    ``read`` turns the verified files (name -> path) and a split name into ``(x, y)`` arrays.
+    Image datasets also name their ``class_names`` so they can be written as a directory tree.
+    """
+
+    name: str
+    description: str
+    provenance: str
+    license: str
+    files: tuple[DataFile, ...]
+    read: Callable[[dict[str, Path], str], Arrays]
+    class_names: tuple[str, ...] = ()
+    splits: tuple[str, ...] = SPLITS
+    notes: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def offline(self) -> bool:
+        """True when every file has a source that works without the internet."""
+        return all(any(source.offline for source in data_file.sources) for data_file in self.files)
+
+
+_REGISTRY: dict[str, DatasetSpec] = {}
+
+
+def register(spec: DatasetSpec) -> DatasetSpec:
+    """Add a dataset to the registry (names are unique)."""
+    if spec.name in _REGISTRY:
+        raise ValueError(f"dataset {spec.name!r} is already registered")
+    _REGISTRY[spec.name] = spec
+    return spec
+
+
+def get_spec(name: str) -> DatasetSpec:
+    """Return the registered dataset called ``name``."""
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        known = ", ".join(sorted(_REGISTRY))
+        raise KeyError(f"unknown dataset {name!r}; registered datasets: {known}") from None
+
+
+def dataset_names() -> list[str]:
+    """Names of all registered datasets, sorted."""
+    return sorted(_REGISTRY)
+
+
+def fetch_file(dataset: str, data_file: DataFile) -> Path:
+    """Return the verified cached path of one dataset file, fetching it from the first working source."""
+    target = cache.cache_dir() / dataset / data_file.name
+    if cache.is_valid(target, data_file.sha256):
+        return target
+    reasons = []
+    for source in data_file.sources:
+        try:
+            return cache.write_verified(target, data_file.sha256, source.fetch)
+        except (SourceUnavailable, cache.ChecksumMismatch) as error:
+            reasons.append(f"  - {source.describe()}: {error}")
+    raise DataUnavailable(f"cannot obtain {dataset}/{data_file.name}; tried:\n" + "\n".join(reasons))
+
+
+def fetch_files(spec: DatasetSpec) -> dict[str, Path]:
+    """Fetch and verify every file of a dataset; return name -> cached path."""
+    return {data_file.name: fetch_file(spec.name, data_file) for data_file in spec.files}

@@ -1,0 +1,116 @@
+"""The demo batch: three students (reference, weak, broken) submit every Course 1 assignment.
+
+``reference`` submits the instructor's solutions, ``weak`` the under-trained solutions in
+demo/weak/, ``broken`` one typical broken submission per assignment. The batch then goes
+through the same `tfcourse grade` pipeline as real submissions.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import nbformat
+
+from tfcourse.course import Course
+from tfcourse.grading import export_heldout, get_assignment
+from tfcourse.instructor import nbgrader_steps
+from tfcourse.instructor.grade import grade
+from tfcourse.instructor.gradebook import GradebookRow
+from tfcourse.learner.submit import submission_name, write_submission_zip
+
+STUDENTS = ("reference", "weak", "broken")
+DEMO_TIME = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+# What the broken student does wrong in each assignment (replacement solution cells).
+UNSAFE_MODEL = '''def face_model():
+    """Scales pixels in a Lambda layer: saved as Python bytecode, which safe mode refuses to load."""
+    model = keras.Sequential([keras.Input(shape=(25, 25, 1)), keras.layers.Lambda(lambda x: x / 255.0),
+                              keras.layers.Flatten(), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model'''
+
+
+def solution_sources(notebook) -> dict[str, str]:
+    """grade_id -> source of every solution cell."""
+    return {cell.metadata["nbgrader"]["grade_id"]: cell.source for cell in notebook.cells
+            if cell.get("metadata", {}).get("nbgrader", {}).get("solution")}
+
+
+def read_sections(path: Path) -> dict[str, str]:
+    """Parse a file of ``# %% <grade_id>`` sections into grade_id -> cell source."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in path.read_text().splitlines():
+        if line.startswith("# %% "):
+            current = line[5:].strip()
+            sections[current] = []
+        elif current is not None:
+            sections[current].append(line)
+    return {grade_id: "\n".join(lines).strip() + "\n" for grade_id, lines in sections.items()}
+
+
+def fill_solutions(notebook, replacements: dict[str, str]):
+    """A copy of ``notebook`` whose solution cells take the given sources (by grade_id)."""
+    filled = nbformat.from_dict(copy.deepcopy(notebook))
+    for cell in filled.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if cell.get("metadata", {}).get("nbgrader", {}).get("solution") and grade_id in replacements:
+            cell.source = replacements[grade_id]
+    return filled
+
+
+def student_notebook(course: Course, folder: str, student: str) -> str:
+    """The notebook text one demo student submits for one assignment."""
+    spec = get_assignment(folder)
+    released = nbformat.read(course.release / folder / spec.notebook, as_version=4)
+    solutions = solution_sources(nbformat.read(course.source / folder / spec.notebook, as_version=4))
+    if student == "reference":
+        return nbformat.writes(fill_solutions(released, solutions))
+    if student == "weak":
+        weak = {**solutions, **read_sections(course.root / "demo" / "weak" / f"{folder}.py")}
+        return nbformat.writes(fill_solutions(released, weak))
+    reference = fill_solutions(released, solutions)
+    if spec.assignment_id == "C1W1":  # saved half-way: not valid JSON
+        text = nbformat.writes(reference)
+        return text[: len(text) // 2]
+    if spec.assignment_id == "C1W2":  # deleted the graded test cell
+        reference.cells = [cell for cell in reference.cells
+                           if not (cell.get("metadata", {}).get("nbgrader", {}).get("grade")
+                                   and not cell.metadata["nbgrader"].get("solution"))]
+        return nbformat.writes(reference)
+    if spec.assignment_id == "C1W3":  # submitted the released notebook without solving it: it raises
+        return nbformat.writes(released)
+    return nbformat.writes(fill_solutions(reference, {"face_model": UNSAFE_MODEL}))
+
+
+def stage_submissions(course: Course, folders: list[str], students: tuple[str, ...] = STUDENTS) -> list[Path]:
+    """Write each demo student's zip into downloaded/<folder>/archive, as `tfcourse submit` names them."""
+    zips = []
+    staging = course.root / "downloaded" / ".demo-staging"
+    for folder in folders:
+        spec = get_assignment(folder)
+        archive = course.archive(folder)
+        shutil.rmtree(archive, ignore_errors=True)
+        for student in students:
+            notebook = staging / student / spec.notebook
+            notebook.parent.mkdir(parents=True, exist_ok=True)
+            notebook.write_text(student_notebook(course, folder, student))
+            zips.append(write_submission_zip([notebook], archive / submission_name(student, folder, DEMO_TIME)))
+    shutil.rmtree(staging, ignore_errors=True)
+    return zips
+
+
+def run_demo(course: Course, *, folders: list[str] | None = None, students: tuple[str, ...] = STUDENTS,
+             progress: bool = True) -> list[GradebookRow]:
+    """Release, export held-out data, stage the demo students' zips and grade them all."""
+    folders = folders or course.assignment_folders()
+    for folder in folders:
+        nbgrader_steps.generate_assignment(course.root, folder)
+    export_heldout(course.heldout)
+    for student in students:
+        shutil.rmtree(course.submitted / student, ignore_errors=True)
+    stage_submissions(course, folders, students)
+    return grade(folders, course=course, students=list(students), progress=progress)

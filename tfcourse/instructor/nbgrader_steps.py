@@ -1,0 +1,74 @@
+"""Each nbgrader step the instructor pipeline runs, as a subprocess in the course directory.
+
+A subprocess per step (and per student at autograde) keeps one broken submission from taking
+the batch down, and lets the held-out location travel in the environment to the kernels.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from tfcourse.grading import HELDOUT_ENV
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What one nbgrader command did."""
+
+    command: tuple[str, ...]
+    returncode: int
+    log: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    def reason(self) -> str:
+        """The most telling line of nbgrader's log: its last error, else its last line."""
+        lines = [line.strip() for line in self.log.splitlines() if line.strip()]
+        errors = [line for line in lines if "[ERROR]" in line or "Error" in line]
+        return (errors or lines or ["no output"])[-1][:300]
+
+
+def run_nbgrader(root: Path, *args: str, heldout: Path | None = None, timeout_s: int | None = None,
+                 extra_config: tuple[str, ...] = ()) -> StepResult:
+    """Run ``nbgrader <args>`` in the course directory and capture its log."""
+    env = dict(os.environ)
+    # nbgrader starts helpers (alembic, the kernel) by name: put this interpreter's bin first.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    if heldout is not None:
+        env[HELDOUT_ENV] = str(heldout)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    command = (sys.executable, "-m", "nbgrader", *args, *extra_config)
+    try:
+        completed = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=timeout_s)
+    except subprocess.TimeoutExpired as error:
+        log = (error.stdout or b"").decode() if isinstance(error.stdout, bytes) else (error.stdout or "")
+        return StepResult(command, 124, log + f"\n[ERROR] nbgrader {args[0]} ran longer than {timeout_s} s")
+    return StepResult(command, completed.returncode, completed.stdout + completed.stderr)
+
+
+def generate_assignment(root: Path, folder: str) -> StepResult:
+    """Generate release/<folder> from source/<folder> and record its grade cells in the gradebook."""
+    return run_nbgrader(root, "generate_assignment", folder, "--force")
+
+
+def zip_collect(root: Path, folder: str) -> StepResult:
+    """Unpack submission zips of downloaded/<folder>/archive into submitted/<student>/<folder>."""
+    return run_nbgrader(root, "zip_collect", folder, "--force")
+
+
+def autograde(root: Path, folder: str, student: str, *, heldout: Path | None, cell_timeout_s: int | None = None,
+                ) -> StepResult:
+    """Execute and score one student's submission; its files in submitted/ are only copied, never changed."""
+    extra = (f"--Execute.timeout={cell_timeout_s}",) if cell_timeout_s else ()
+    return run_nbgrader(root, "autograde", folder, "--student", student, "--force", heldout=heldout, extra_config=extra)
+
+
+def generate_feedback(root: Path, folder: str, student: str) -> StepResult:
+    """Write feedback/<student>/<folder>/*.html from the autograded notebook."""
+    return run_nbgrader(root, "generate_feedback", folder, "--student", student, "--force")

@@ -1,0 +1,20 @@
+"""`tfcourse release`: regenerate the student versions in release/ from source/ with nbgrader."""
+
+from __future__ import annotations
+
+from tfcourse.course import Course
+from tfcourse.instructor import nbgrader_steps
+
+
+class ReleaseFailed(RuntimeError):
+    """nbgrader could not generate an assignment."""
+
+
+def release(course: Course) -> list[str]:
+    """Run ``nbgrader generate_assignment`` for every folder in source/; return the folders released."""
+    folders = course.assignment_folders()
+    for folder in folders:
+        step = nbgrader_steps.generate_assignment(course.root, folder)
+        if not step.ok:
+            raise ReleaseFailed(f"{folder}: {step.reason()}")
+    return folders

@@ -1,0 +1,78 @@
+"""`tfcourse check`: a learner's self-check of a notebook and its saved model before submitting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from tfcourse.grading import evaluate_saved_model, get_assignment, history_filename
+from tfcourse.grading.specs import AssignmentSpec
+from tfcourse.learner.validate import Verdict, inspect_notebook
+
+WORKSPACE = "my_work"
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Every verdict of a self-check, and where the notebook was found."""
+
+    assignment: str
+    notebook: Path
+    verdicts: tuple[Verdict, ...]
+    score: float
+    possible: float
+
+    @property
+    def ready_to_submit(self) -> bool:
+        """The notebook itself is fine (valid, intact, run without errors); the model may still be weak."""
+        return all(v.ok for v in self.verdicts if v.item in ("notebook", "test cells", "run", "errors", "model file"))
+
+    def summary(self) -> str:
+        lines = [f"Self-check of {self.notebook}"]
+        lines += [f"  {verdict.line()}" for verdict in self.verdicts]
+        lines.append(f"  Points on validation data: {self.score:g} / {self.possible:g}")
+        lines.append("  Ready to submit." if self.ready_to_submit else "  Not ready to submit: fix the FAIL lines above.")
+        return "\n".join(lines)
+
+
+def find_notebook(spec: AssignmentSpec, directory: Path) -> Path:
+    """Find the assignment's notebook in ``directory``, its assignment folder, or the learner workspace."""
+    candidates = [directory / spec.notebook, directory / spec.folder / spec.notebook,
+                  directory / WORKSPACE / spec.folder / spec.notebook]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    tried = "\n  ".join(str(c) for c in candidates)
+    raise FileNotFoundError(f"notebook for {spec.assignment_id} not found; looked for:\n  {tried}")
+
+
+def released_notebook(spec: AssignmentSpec, start: Path) -> Path | None:
+    """The released version of the notebook, when the course's release/ folder can be found."""
+    for folder in (start, *start.parents):
+        candidate = folder / "release" / spec.folder / spec.notebook
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def check_assignment(assignment_id: str, *, directory: Path | None = None) -> CheckReport:
+    """Check a learner's notebook and saved model; the model is scored on validation data in a separate process."""
+    spec = get_assignment(assignment_id)
+    notebook = find_notebook(spec, Path(directory or Path.cwd()).resolve())
+    verdicts = inspect_notebook(notebook, released_notebook(spec, notebook.parent))
+    model_path = notebook.parent / spec.model_filename
+    score = 0.0
+    if not model_path.is_file():
+        verdicts.append(Verdict("model file", False, f"{spec.model_filename} not found next to the notebook "
+                                                     "(run the graded cell, which saves it)"))
+    else:
+        verdicts.append(Verdict("model file", True, f"{spec.model_filename} found"))
+        history_path = notebook.parent / history_filename(spec)
+        result = evaluate_saved_model(spec.assignment_id, model_path,
+                                      history_path=history_path if history_path.is_file() else None)
+        score = result.score
+        if result.error:
+            verdicts.append(Verdict("model", False, result.error))
+        for check in result.checks:
+            verdicts.append(Verdict(check.name, check.passed, f"{check.detail} [{check.score:g}/{check.possible:g}]"))
+    return CheckReport(spec.assignment_id, notebook, tuple(verdicts), score, spec.possible)

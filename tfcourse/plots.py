@@ -1,0 +1,52 @@
+"""Plots the notebooks share: training curves and image grids."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+
+def plot_history(history, metrics: Sequence[str] = ("loss", "accuracy"), title: str | None = None):
+    """Plot training (and validation, when present) curves of a Keras ``History``, one panel per metric."""
+    import matplotlib.pyplot as plt
+
+    values = history.history if hasattr(history, "history") else dict(history)
+    shown = [metric for metric in metrics if metric in values]
+    fig, axes = plt.subplots(1, len(shown), figsize=(5 * len(shown), 3.5), squeeze=False)
+    for axis, metric in zip(axes[0], shown):
+        epochs = np.arange(1, len(values[metric]) + 1)
+        axis.plot(epochs, values[metric], marker="o", label=f"training {metric}")
+        if f"val_{metric}" in values:
+            axis.plot(epochs, values[f"val_{metric}"], marker="o", label=f"validation {metric}")
+        axis.set_xlabel("epoch")
+        axis.set_ylabel(metric)
+        axis.grid(alpha=0.3)
+        axis.legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    plt.show()
+    return fig
+
+
+def show_images(images: np.ndarray, labels: Sequence | None = None, class_names: Sequence[str] | None = None,
+                columns: int = 8, cmap: str = "gray"):
+    """Show images in a grid, each titled with its class name (or label) when given."""
+    import matplotlib.pyplot as plt
+
+    count = len(images)
+    rows = int(np.ceil(count / columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(1.6 * columns, 1.8 * rows), squeeze=False)
+    for index, axis in enumerate(axes.flat):
+        axis.axis("off")
+        if index >= count:
+            continue
+        axis.imshow(np.squeeze(images[index]), cmap=cmap)
+        if labels is not None:
+            label = labels[index]
+            label = int(np.squeeze(label)) if np.ndim(label) else int(label)
+            axis.set_title(class_names[label] if class_names else str(label), fontsize=8)
+    fig.tight_layout()
+    plt.show()
+    return fig
