@@ -1,0 +1,45 @@
+# tfcourse: `make demo` sets everything up and grades the demo batch; `make test` runs the tests.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup system-packages demo test test-fast lab release bench clean
+
+setup: system-packages $(VENV)/.installed
+
+# Fashion-MNIST ships in Debian; elsewhere tfcourse falls back to Keras' download.
+system-packages:
+	@if [ -d /usr/share/datasets/fashion-mnist ]; then :; \
+	elif command -v apt-get >/dev/null; then \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq dataset-fashion-mnist \
+		|| echo "note: could not install dataset-fashion-mnist; Fashion-MNIST will be downloaded"; \
+	else echo "note: no apt-get; Fashion-MNIST will be downloaded on first use"; fi
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[test]"
+	touch $@
+
+demo: setup
+	$(BIN)/tfcourse demo
+
+test: setup
+	$(BIN)/python -m pytest
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow"
+
+lab: setup
+	$(BIN)/tfcourse workspace
+	$(BIN)/jupyter lab my_work
+
+release: setup
+	$(BIN)/tfcourse release
+
+bench: setup
+	$(BIN)/python benchmarks/notebook_times.py
+
+clean:
+	rm -rf submitted autograded feedback downloaded gradebook.db gradebook.csv heldout

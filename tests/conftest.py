@@ -1,0 +1,45 @@
+"""Shared fixtures: an isolated cache, a throw-away course directory, and notebook factories."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def isolated_cache(tmp_path, monkeypatch) -> Path:
+    """A fresh, empty tfcourse cache directory for one test."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("TFCOURSE_CACHE_DIR", str(cache))
+    return cache
+
+
+@pytest.fixture
+def course_copy(tmp_path) -> Path:
+    """A copy of the course's instructor files (source/, demo/, nbgrader_config.py) in a temp dir."""
+    root = tmp_path / "course"
+    root.mkdir()
+    for name in ("source", "demo"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "nbgrader_config.py", root)
+    return root
+
+
+def code_cell(source: str, **nbgrader):
+    """A code cell, with nbgrader metadata when keyword arguments are given."""
+    cell = nbformat.v4.new_code_cell(source)
+    if nbgrader:
+        cell.metadata["nbgrader"] = {"schema_version": 3, "locked": False, "solution": False, "grade": False,
+                                     **nbgrader}
+    return cell
+
+
+def notebook(*cells):
+    """A notebook made of ``cells`` with a Python kernelspec."""
+    return nbformat.v4.new_notebook(cells=list(cells), metadata={
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}})

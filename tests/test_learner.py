@@ -1,0 +1,123 @@
+"""Tests of tfcourse.learner: notebook validation, self-check and submission packing."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.utils import compute_checksum
+
+from conftest import REPO, code_cell, notebook
+from tfcourse.instructor.demo import fill_solutions, solution_sources
+from tfcourse.learner.check import check_assignment
+from tfcourse.learner.submit import SubmissionRefused, submission_name, submit
+from tfcourse.learner.validate import inspect_notebook
+
+C1W1 = "C1W1_housing_prices"
+
+
+def locked_test_cell(source="assert True", grade_id="test_it"):
+    cell = code_cell(source, grade=True, locked=True, points=1, grade_id=grade_id)
+    cell.metadata.nbgrader["checksum"] = compute_checksum(cell)
+    return cell
+
+
+def verdicts_of(tmp_path, nb, released=None) -> dict[str, bool]:
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    return {v.item: v.ok for v in inspect_notebook(path, released)}
+
+
+def test_invalid_json_is_reported(tmp_path):
+    """Is a notebook that is not JSON reported as invalid rather than crashing the check?"""
+    path = tmp_path / "nb.ipynb"
+    path.write_text('{"cells": [')
+    (verdict,) = inspect_notebook(path)
+    assert not verdict.ok and "not a valid notebook" in verdict.message
+
+
+def test_edited_and_deleted_test_cells_are_found(tmp_path):
+    """Are an edited test cell and a deleted one (compared with the release) both reported?"""
+    released_nb = notebook(locked_test_cell(grade_id="a"), locked_test_cell(grade_id="b"))
+    released = tmp_path / "released.ipynb"
+    nbformat.write(released_nb, released)
+    edited = notebook(locked_test_cell(grade_id="a"))
+    edited.cells[0].source = "pass  # no more test"
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(edited, path)
+    (test_cells,) = [v for v in inspect_notebook(path, released) if v.item == "test cells"]
+    assert not test_cells.ok
+    assert "test cell a was edited" in test_cells.message and "test cell b was deleted" in test_cells.message
+
+
+def test_unrun_and_failing_notebooks_are_found(tmp_path):
+    """Are never-run cells and errors outside test cells reported?"""
+    ran = code_cell("x = 1")
+    ran.execution_count = 1
+    failing = code_cell("1 / 0")
+    failing.execution_count = 2
+    failing.outputs = [nbformat.v4.new_output("error", ename="ZeroDivisionError", evalue="division by zero")]
+    verdicts = verdicts_of(tmp_path, notebook(ran, failing, code_cell("y = 2")))
+    assert verdicts == {"notebook": True, "test cells": True, "run": False, "errors": False}
+
+
+def test_submission_names_match_the_collector_regexp():
+    """Does nbgrader_config.py's zip_collect regexp read student and file back from our zip names?"""
+    import re
+    from datetime import datetime, timezone
+
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
+    pattern = config.FileNameCollectorPlugin.named_regexp
+    name = submission_name("ada.lovelace-1", C1W1, datetime(2026, 11, 25, 19, 30, tzinfo=timezone.utc))
+    match = re.match(pattern, f"/x/extracted/{name[:-4]}/{C1W1}.ipynb")
+    assert match["student_id"] == "ada.lovelace-1" and match["file_id"] == f"{C1W1}.ipynb"
+    assert match["timestamp"] == "20261125T193000Z"
+    with pytest.raises(ValueError):
+        submission_name("bad_id", C1W1, datetime.now(timezone.utc))
+
+
+@pytest.fixture(scope="module")
+def solved_c1w1(tmp_path_factory) -> Path:
+    """A learner folder with C1W1 solved and run top to bottom (as after 'Run All' and save)."""
+    from nbclient import NotebookClient
+
+    folder = tmp_path_factory.mktemp("learner") / C1W1
+    folder.mkdir()
+    released = nbformat.read(REPO / "release" / C1W1 / f"{C1W1}.ipynb", as_version=4)
+    solutions = solution_sources(nbformat.read(REPO / "source" / C1W1 / f"{C1W1}.ipynb", as_version=4))
+    solved = fill_solutions(released, solutions)
+    NotebookClient(solved, timeout=300, resources={"metadata": {"path": str(folder)}}).execute()
+    nbformat.write(solved, folder / f"{C1W1}.ipynb")
+    return folder
+
+
+def test_check_passes_a_solved_notebook(solved_c1w1):
+    """Does the self-check pass a solved, run notebook and score its saved model on validation data?"""
+    report = check_assignment("C1W1", directory=solved_c1w1)
+    assert report.ready_to_submit, report.summary()
+    assert report.score == 10.0
+
+
+def test_submit_packs_notebook_model_and_history_without_touching_them(solved_c1w1, tmp_path):
+    """Does submit write a zip of notebook, model and history, leaving the learner's files unchanged?"""
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in solved_c1w1.iterdir()}
+    path, _ = submit("C1W1", "alice", directory=solved_c1w1, out_dir=tmp_path)
+    assert path.name.startswith(f"alice__{C1W1}__") and path.suffix == ".zip"
+    assert sorted(zipfile.ZipFile(path).namelist()) == sorted(
+        [f"{C1W1}.ipynb", "C1W1_model.keras", "C1W1_history.json"])
+    assert before == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in solved_c1w1.iterdir()}
+
+
+def test_submit_refuses_a_notebook_that_was_never_run(tmp_path):
+    """Is an unrun notebook refused with a message that says to run it?"""
+    folder = tmp_path / C1W1
+    folder.mkdir()
+    (folder / f"{C1W1}.ipynb").write_bytes((REPO / "release" / C1W1 / f"{C1W1}.ipynb").read_bytes())
+    with pytest.raises(SubmissionRefused, match="never run"):
+        submit("C1W1", "alice", directory=folder, out_dir=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
