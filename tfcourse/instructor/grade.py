@@ -26,6 +26,15 @@ def students_of(course: Course, folder: str) -> list[str]:
     return sorted(p.name for p in course.submitted.iterdir() if (p / folder).is_dir())
 
 
+def released_test_ids(course: Course, folder: str) -> list[str]:
+    """grade_ids of the graded test cells in the released notebook."""
+    import nbformat
+
+    path = course.release / folder / get_assignment(folder).notebook
+    cells = nbformat.read(path, as_version=4).cells
+    return [cell.metadata["nbgrader"]["grade_id"] for cell in cells if gradebook.is_test_cell(cell)]
+
+
 def _grade_one(course: Course, folder: str, student: str, heldout: Path, cell_timeout_s: int | None) -> GradebookRow:
     spec = get_assignment(folder)
     possible = gradebook.max_score(course.root, folder)
@@ -35,11 +44,14 @@ def _grade_one(course: Course, folder: str, student: str, heldout: Path, cell_ti
     step = nbgrader_steps.autograde(course.root, folder, student, heldout=heldout, cell_timeout_s=cell_timeout_s)
     scores = gradebook.scores_from_database(course.root, folder, student) if step.ok else None
     if scores is None:
-        return GradebookRow(student, folder, 0.0, possible, (f"could not be autograded: {step.reason()}",))
+        reason = gradebook.shorten(f"could not be autograded: {step.reason()}")
+        return GradebookRow(student, folder, 0.0, possible, (reason,))
     nbgrader_steps.generate_feedback(course.root, folder, student)
     score, possible = scores
     autograded = course.autograded / student / folder / spec.notebook
-    reasons = tuple(gradebook.lost_point_reasons(autograded)) if score < possible and autograded.is_file() else ()
+    reasons = ()
+    if score < possible and autograded.is_file():
+        reasons = tuple(gradebook.lost_point_reasons(autograded, released_test_ids(course, folder)))
     return GradebookRow(student, folder, score, possible, reasons)
 
 

@@ -27,17 +27,38 @@ class GradebookRow:
         return "partial" if self.score > 0 else "zero"
 
 
-def lost_point_reasons(notebook_path: Path) -> list[str]:
-    """Why points were lost, read from an autograded notebook's graded test cells."""
+def shorten(text: str, limit: int = 200) -> str:
+    """The first sentence of a message, cut to ``limit`` characters."""
+    text = " ".join(text.split())
+    first = text.split(". ")[0]
+    return first if len(first) <= limit else first[: limit - 3] + "..."
+
+
+def is_test_cell(cell) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(meta.get("grade")) and not meta.get("solution") and cell.cell_type == "code"
+
+
+def lost_point_reasons(notebook_path: Path, expected_tests: list[str] = ()) -> list[str]:
+    """Why points were lost, read from an autograded notebook.
+
+    Reports missing test cells (``expected_tests`` names those of the release), the first
+    error raised outside the test cells (usually the cause), then each test cell's lost points.
+    """
     import nbformat
 
-    reasons = []
     notebook = nbformat.read(notebook_path, as_version=4)
+    present = {cell.metadata["nbgrader"].get("grade_id") for cell in notebook.cells if is_test_cell(cell)}
+    reasons = [f"{grade_id}: test cell missing from the submission (deleted?)"
+               for grade_id in expected_tests if grade_id not in present]
+    first_error = next((output for cell in notebook.cells if cell.cell_type == "code" and not is_test_cell(cell)
+                        for output in cell.get("outputs", []) if output.output_type == "error"), None)
+    if first_error is not None:
+        reasons.append(shorten(f"first error in your code: {first_error.ename}: {first_error.evalue}"))
     for cell in notebook.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if not meta.get("grade") or meta.get("solution") or cell.cell_type != "code":
+        if not is_test_cell(cell):
             continue
-        grade_id = meta.get("grade_id", "?")
+        grade_id = cell.metadata["nbgrader"].get("grade_id", "?")
         if not cell.get("outputs"):
             reasons.append(f"{grade_id}: the cell produced no output (was it run?)")
         for output in cell.get("outputs", []):
@@ -45,11 +66,11 @@ def lost_point_reasons(notebook_path: Path) -> list[str]:
                 for line in output.text.splitlines():
                     match = REPORT_LINE.match(line)
                     if match and float(match["score"]) < float(match["possible"]):
-                        reasons.append(f"{grade_id}: {match['text']}")
+                        reasons.append(shorten(f"{grade_id}: {match['text']}"))
             elif output.output_type == "stream" and output.name == "stderr":
-                reasons.append(f"{grade_id}: wrote to stderr (nbgrader scores that 0): {output.text.strip()[:120]}")
+                reasons.append(shorten(f"{grade_id}: wrote to stderr (nbgrader scores that 0): {output.text}"))
             elif output.output_type == "error" and output.ename != "GradingFailed":
-                reasons.append(f"{grade_id}: {output.ename}: {output.evalue}"[:300])
+                reasons.append(shorten(f"{grade_id}: {output.ename}: {output.evalue}"))
     return reasons
 
 
