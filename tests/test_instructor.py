@@ -38,7 +38,7 @@ def test_gradebook_table_and_csv(tmp_path):
     rows = [GradebookRow("ann", "C1W1_housing_prices", 10, 10, ()),
             GradebookRow("bob", "C1W1_housing_prices", 0, 10, ("could not be autograded: bad JSON",))]
     table = format_table(rows)
-    assert "full marks" in table and "- could not be autograded: bad JSON" in table and "bob  total 0 / 10" in table
+    assert "full marks" in table and "- could not be autograded: bad JSON" in table and any(line.startswith("bob") and line.endswith("total 0 / 10") for line in table.splitlines())
     lines = write_csv(rows, tmp_path / "g.csv").read_text().splitlines()
     assert lines[0] == "student_id,assignment,score,max_score,status,reasons" and lines[2].startswith("bob,")
 
