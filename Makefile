@@ -39,7 +39,7 @@ release: setup
 	$(BIN)/tfcourse release
 
 bench: setup
-	$(BIN)/python benchmarks/notebook_times.py
+	$(BIN)/python benchmarks/notebook_times.py --autograde
 
 clean:
 	rm -rf submitted autograded feedback downloaded gradebook.db gradebook.csv heldout

@@ -19,15 +19,19 @@ def isolated_cache(tmp_path, monkeypatch) -> Path:
     return cache
 
 
-@pytest.fixture
-def course_copy(tmp_path) -> Path:
-    """A copy of the course's instructor files (source/, demo/, nbgrader_config.py) in a temp dir."""
-    root = tmp_path / "course"
-    root.mkdir()
+def copy_course(root: Path) -> Path:
+    """Copy the course's instructor files (source/, demo/, nbgrader_config.py) to ``root``."""
+    root.mkdir(parents=True, exist_ok=True)
     for name in ("source", "demo"):
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "nbgrader_config.py", root)
     return root
+
+
+@pytest.fixture
+def course_copy(tmp_path) -> Path:
+    """A throw-away copy of the course directory for one test."""
+    return copy_course(tmp_path / "course")
 
 
 def code_cell(source: str, **nbgrader):

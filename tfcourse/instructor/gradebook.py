@@ -7,6 +7,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+# nbgrader interrupts a cell that outlives c.Execute.timeout; the kernel then reports one of these.
+TIMEOUT_ERRORS = ("KeyboardInterrupt", "CellTimeoutError")
+
 REPORT_LINE = re.compile(r"^\s*\[(?P<score>[\d.]+)/(?P<possible>[\d.]+)\]\s*(?P<text>.*)$")
 
 
@@ -53,7 +56,9 @@ def lost_point_reasons(notebook_path: Path, expected_tests: list[str] = ()) -> l
                for grade_id in expected_tests if grade_id not in present]
     first_error = next((output for cell in notebook.cells if cell.cell_type == "code" and not is_test_cell(cell)
                         for output in cell.get("outputs", []) if output.output_type == "error"), None)
-    if first_error is not None:
+    if first_error is not None and first_error.ename in TIMEOUT_ERRORS:
+        reasons.append("a cell ran longer than the per-cell time limit and was interrupted")
+    elif first_error is not None:
         reasons.append(shorten(f"first error in your code: {first_error.ename}: {first_error.evalue}"))
     for cell in notebook.cells:
         if not is_test_cell(cell):
