@@ -141,7 +141,7 @@ def test_reference_solution_gets_full_marks_on_heldout_data(demo_rows, assignmen
     row = rows[("reference", assignment)]
     assert row.score == row.possible == 10, row.reasons
     text = next((course.autograded / "reference").glob(f"{assignment}_*/*.ipynb")).read_text()
-    assert "held-out test data" in text and "self-check" not in text
+    assert "(held-out test data" in text and "self-check on validation data" not in text
 
 
 @pytest.mark.slow
