@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import platform
-import shutil
 import sys
 import tempfile
 import time
@@ -71,12 +70,8 @@ def main(argv: list[str]) -> None:
     argv = [a for a in argv if a != "--autograde"]
     folders = [get_assignment(a).folder for a in argv] or Course(REPO).assignment_folders()
     with tempfile.TemporaryDirectory() as scratch:
-        root = Path(scratch) / "course"
-        root.mkdir()
-        for name in ("source", "demo"):
-            shutil.copytree(REPO / name, root / name)
-        shutil.copy(REPO / "nbgrader_config.py", root)
-        course = Course(root)
+        course = Course(REPO).copy_to(Path(scratch) / "course")
+        root = course.root
         rows = []
         for folder in folders:
             generate_assignment(root, folder)

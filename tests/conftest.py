@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
+
+from tfcourse.course import Course
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -20,12 +21,8 @@ def isolated_cache(tmp_path, monkeypatch) -> Path:
 
 
 def copy_course(root: Path) -> Path:
-    """Copy the course's instructor files (source/, demo/, nbgrader_config.py) to ``root``."""
-    root.mkdir(parents=True, exist_ok=True)
-    for name in ("source", "demo"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "nbgrader_config.py", root)
-    return root
+    """Copy the course's instructor files to ``root`` and return it."""
+    return Course(REPO).copy_to(root).root
 
 
 @pytest.fixture

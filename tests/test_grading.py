@@ -41,6 +41,13 @@ def test_ladder_direction():
     assert get_assignment("C1W1").points_for(2.0)[0] == 0.0
 
 
+def test_accepted_output_units():
+    """May a binary classifier end in one unit or two, while other models need their exact width?"""
+    assert get_assignment("C1W4").accepted_output_units == (1, 2)
+    assert get_assignment("C1W3").accepted_output_units == (10,)
+    assert get_assignment("C1W1").accepted_output_units == (1,)
+
+
 def test_lookup_by_id_or_folder():
     """Can an assignment be named by id or by folder, and an unknown one is refused?"""
     assert get_assignment("C1W3_convolutions") is get_assignment("c1w3")

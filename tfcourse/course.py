@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 CONFIG_FILE = "nbgrader_config.py"
+# What an instructor needs to generate, grade and run the demo: the rest is regenerated.
+INSTRUCTOR_FILES = ("source", "demo", CONFIG_FILE)
 DEFAULT_HELDOUT = "heldout"
 
 
@@ -64,6 +67,21 @@ class Course:
         configured = read_config(self.root).get("heldout_dir", DEFAULT_HELDOUT)
         path = Path(os.path.expanduser(configured))
         return path if path.is_absolute() else self.root / path
+
+    def copy_to(self, root: str | os.PathLike) -> "Course":
+        """A scratch copy of the instructor files (source/, demo/, nbgrader_config.py) at ``root``.
+
+        Tests and benchmarks grade in such a copy so the working tree is never written to.
+        """
+        target = Path(root)
+        target.mkdir(parents=True, exist_ok=True)
+        for name in INSTRUCTOR_FILES:
+            origin = self.root / name
+            if origin.is_dir():
+                shutil.copytree(origin, target / name)
+            else:
+                shutil.copy(origin, target / name)
+        return Course(target.resolve())
 
     def assignment_folders(self) -> list[str]:
         """Assignment folders in source/, sorted (C1W1_..., C1W2_..., ...)."""

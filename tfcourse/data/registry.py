@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -46,7 +46,6 @@ class DatasetSpec:
     class_names: tuple[str, ...] = ()
     splits: tuple[str, ...] = SPLITS
     notes: str = ""
-    extra: dict = field(default_factory=dict)
 
     @property
     def offline(self) -> bool:

@@ -63,7 +63,7 @@ def fit_input(model, spec: AssignmentSpec, x: np.ndarray) -> np.ndarray:
 def predict(model, spec: AssignmentSpec, x: np.ndarray) -> np.ndarray:
     """Predictions as a 2-D array, after checking the output shape and that every value is finite."""
     output_shape = model.output_shape
-    if isinstance(output_shape, list) or output_shape[-1] not in (spec.output_units, 2 if spec.output_units == 1 and spec.metric == "accuracy" else spec.output_units):
+    if isinstance(output_shape, list) or output_shape[-1] not in spec.accepted_output_units:
         raise ModelRejected(f"model outputs shape {tuple(output_shape[1:])}, expected ({spec.output_units},)")
     predictions = np.asarray(model.predict(fit_input(model, spec, x), batch_size=256, verbose=0))
     predictions = predictions.reshape(len(x), -1)

@@ -60,6 +60,13 @@ class AssignmentSpec:
         return f"{self.folder}.ipynb"
 
     @property
+    def accepted_output_units(self) -> tuple[int, ...]:
+        """Output widths the grader accepts: a binary classifier may use one unit or two."""
+        if self.metric == "accuracy" and self.output_units == 1:
+            return (1, 2)
+        return (self.output_units,)
+
+    @property
     def possible(self) -> float:
         """Total points of the assignment."""
         return self.ladder[0].points + (self.epochs.points if self.epochs else 0.0)

@@ -1,0 +1,35 @@
+"""Tests of tfcourse.course: finding the course directory, its configured paths, scratch copies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tfcourse.course import Course, find_root
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_find_root_from_a_subfolder():
+    """Is the course found from any folder below nbgrader_config.py, and refused outside one?"""
+    assert find_root(REPO / "source" / "C1W1_housing_prices") == REPO
+    with pytest.raises(FileNotFoundError, match="nbgrader_config.py"):
+        find_root(Path("/"))
+
+
+def test_copy_to_holds_instructor_files_only(tmp_path):
+    """Does a scratch copy hold source/, demo/ and the config, and leave release/ to be generated?"""
+    copy = Course(REPO).copy_to(tmp_path / "course")
+    assert copy.assignment_folders() == Course(REPO).assignment_folders()
+    assert (copy.root / "nbgrader_config.py").read_bytes() == (REPO / "nbgrader_config.py").read_bytes()
+    assert (copy.root / "demo").is_dir() and not copy.release.exists()
+
+
+def test_heldout_dir_comes_from_the_config(tmp_path):
+    """Is the held-out directory read from nbgrader_config.py, relative to the course or absolute?"""
+    copy = Course(REPO).copy_to(tmp_path / "course")
+    assert copy.heldout == copy.root / "heldout"
+    config = copy.root / "nbgrader_config.py"
+    config.write_text(config.read_text() + f"\nc.TfCourse.heldout_dir = {str(tmp_path / 'secret')!r}\n")
+    assert copy.heldout == tmp_path / "secret"
