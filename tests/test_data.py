@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -135,15 +137,18 @@ def test_image_directory_layout_and_repair(isolated_cache):
 
 
 def test_install_keras_cache_makes_keras_loader_work(tmp_path, monkeypatch):
-    """Does keras.datasets.fashion_mnist.load_data() work offline once the cache is installed?"""
+    """Does keras.datasets.fashion_mnist.load_data() work offline, in a fresh process, once the cache is installed?"""
     monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / ".keras"))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
     target = data.install_keras_cache()
-    assert target == tmp_path / ".keras" / "datasets" / "fashion-mnist"
-    import keras
-
-    (x_train, _), (x_test, y_test) = keras.datasets.fashion_mnist.load_data()
-    assert x_train.shape == (60_000, 28, 28) and np.array_equal(y_test, data.load("fashion_mnist", "test")[1])
+    assert target == tmp_path / "keras-home" / "datasets" / "fashion-mnist"
+    # Keras reads KERAS_HOME when it is imported, so the loader runs where nothing imported it yet.
+    check = ("import keras, numpy; (x, _), (_, y) = keras.datasets.fashion_mnist.load_data(); "
+             "numpy.save('labels.npy', y); print(x.shape)")
+    run = subprocess.run([sys.executable, "-c", check], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip().endswith("(60000, 28, 28)")
+    assert np.array_equal(np.load(tmp_path / "labels.npy"), data.load("fashion_mnist", "test")[1])
 
 
 def test_mnist_reader_on_fixture(tmp_path):

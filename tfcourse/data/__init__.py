@@ -10,6 +10,7 @@ Typical use in a notebook::
 from __future__ import annotations
 
 import gzip
+import os
 from pathlib import Path
 
 import numpy as np
@@ -57,9 +58,13 @@ def image_directory(name: str, split: str = "train") -> Path:
 
 
 def install_keras_cache() -> Path:
-    """Place Fashion-MNIST where ``keras.datasets.fashion_mnist.load_data()`` finds it offline."""
+    """Place Fashion-MNIST where ``keras.datasets.fashion_mnist.load_data()`` finds it offline.
+
+    That is Keras' home (``$KERAS_HOME``, else ``~/.keras``) under ``datasets/fashion-mnist``.
+    """
     paths = fetch_files(get_spec("fashion_mnist"))
-    target = Path("~/.keras/datasets/fashion-mnist").expanduser()
+    keras_home = Path(os.environ.get("KERAS_HOME") or "~/.keras").expanduser()
+    target = keras_home / "datasets" / "fashion-mnist"
     target.mkdir(parents=True, exist_ok=True)
     for stem, path in paths.items():
         gz_path = target / f"{stem}.gz"

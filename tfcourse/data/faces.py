@@ -48,6 +48,8 @@ SPEC = register(DatasetSpec(
         sources=(PackageResource("skimage", "data/lfw_subset.npy"),),
     ),),
     read=_read,
+    example_shape=(25, 25),
+    example_dtype="uint8",
     class_names=CLASS_NAMES,
     notes="class-balanced split with a fixed seed: train 120, validation 40, test 40 images",
 ))

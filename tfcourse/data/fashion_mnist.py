@@ -72,6 +72,8 @@ SPEC = register(DatasetSpec(
     license="MIT",
     files=tuple(_idx_file(stem, sha) for stem, sha in IDX_FILES.items()),
     read=_read,
+    example_shape=(28, 28),
+    example_dtype="uint8",
     class_names=CLASS_NAMES,
     notes="train: first 50,000 training images; validation: last 10,000; test: the official 10,000 test images",
 ))

@@ -67,6 +67,8 @@ MNIST = register(DatasetSpec(
         sources=(LocalFile(Path("~/.keras/datasets/mnist.npz"), offline=False), Download(f"{KERAS_ORIGIN}mnist.npz")),
     ),),
     read=lambda paths, split: read_mnist_npz(paths["mnist.npz"], split),
+    example_shape=(28, 28),
+    example_dtype="uint8",
     class_names=tuple(str(digit) for digit in range(10)),
     notes="train: first 50,000; validation: last 10,000 training images; test: official 10,000",
 ))
@@ -89,6 +91,8 @@ HORSES_OR_HUMANS = register(DatasetSpec(
         ),
     ),
     read=_read_horses,
+    example_shape=(*HORSES_IMAGE_SIZE, 3),
+    example_dtype="uint8",
     class_names=("horses", "humans"),
     splits=("train", "validation"),
     notes="images resized to 150x150 RGB; the original has no test split",

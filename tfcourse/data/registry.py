@@ -33,8 +33,10 @@ class DataFile:
 class DatasetSpec:
     """Everything the course knows about one dataset.
 
-    ``read`` turns the verified files (name -> path) and a split name into ``(x, y)`` arrays.
-    Image datasets also name their ``class_names`` so they can be written as a directory tree.
+    ``read`` turns the verified files (name -> path) and a split name into ``(x, y)`` arrays;
+    ``example_shape`` and ``example_dtype`` describe one ``x`` so a TFDS builder can declare its
+    features without reading the data. Image datasets also name their ``class_names`` so they can
+    be written as a directory tree.
     """
 
     name: str
@@ -43,6 +45,8 @@ class DatasetSpec:
     license: str
     files: tuple[DataFile, ...]
     read: Callable[[dict[str, Path], str], Arrays]
+    example_shape: tuple[int, ...] = ()
+    example_dtype: str = "float32"
     class_names: tuple[str, ...] = ()
     splits: tuple[str, ...] = SPLITS
     notes: str = ""
