@@ -160,7 +160,8 @@ CALLBACK = EpochCheck(points=4.0, max_epochs=10, stop_at_accuracy=0.88)
 
 @pytest.mark.parametrize("accuracy, requested, points, phrase", [
     ([0.82, 0.86, 0.881], 10, 4.0, "stopped after epoch 3 of 10"),
-    ([0.82, 0.86, 0.87], 3, 0.0, "reached 0.8700"),
+    ([0.82, 0.86, 0.87], 3, 0.0, "reached 0.8700 in 3 epochs"),
+    ([0.64], 1, 0.0, "reached 0.6400 in 1 epoch,"),
     ([0.82, 0.89, 0.90], 10, 0.0, "not stopped at the first epoch"),
     ([0.82, 0.86, 0.881], 3, 0.0, "not stopped"),
     ([0.8] * 11 + [0.9], 20, 0.0, "at most 10"),

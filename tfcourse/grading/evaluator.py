@@ -97,7 +97,7 @@ def metric_check(spec: AssignmentSpec, value: float) -> CheckResult:
         verdict = f"partial credit; full credit needs {relation} {top.threshold:g}"
     else:
         verdict = f"below every threshold; needs {relation} {spec.ladder[-1].threshold:g} for partial credit"
-    return CheckResult(name, points, top.points, f"{name} {value:.4f} ({verdict})")
+    return CheckResult(name, points, top.points, f"{value:.4f} ({verdict})")
 
 
 def epoch_check(check: EpochCheck, history: dict | None) -> CheckResult:
@@ -106,10 +106,11 @@ def epoch_check(check: EpochCheck, history: dict | None) -> CheckResult:
     if not history or not history.get("history", {}).get("loss"):
         return CheckResult(name, 0.0, check.points, "no training history (pass the History that model.fit returned)")
     epochs_run = len(history["history"]["loss"])
+    trained = f"{epochs_run} epoch{'s' if epochs_run != 1 else ''}"
     if epochs_run > check.max_epochs:
-        return CheckResult(name, 0.0, check.points, f"trained {epochs_run} epochs; at most {check.max_epochs} allowed")
+        return CheckResult(name, 0.0, check.points, f"trained {trained}; at most {check.max_epochs} allowed")
     if check.stop_at_accuracy is None:
-        return CheckResult(name, check.points, check.points, f"trained {epochs_run} epochs (at most {check.max_epochs})")
+        return CheckResult(name, check.points, check.points, f"trained {trained} (at most {check.max_epochs})")
     accuracy = history["history"].get("accuracy")
     if not accuracy:
         return CheckResult(name, 0.0, check.points, "history has no 'accuracy' (compile with metrics=['accuracy'])")
@@ -117,7 +118,7 @@ def epoch_check(check: EpochCheck, history: dict | None) -> CheckResult:
     requested = history.get("params", {}).get("epochs")
     if accuracy[-1] < target:
         return CheckResult(name, 0.0, check.points,
-                           f"training accuracy reached {accuracy[-1]:.4f} in {epochs_run} epochs, target {target}")
+                           f"training accuracy reached {accuracy[-1]:.4f} in {trained}, target {target}")
     if any(value >= target for value in accuracy[:-1]) or not requested or epochs_run >= requested:
         return CheckResult(name, 0.0, check.points, f"training was not stopped at the first epoch with accuracy "
                                                     f">= {target} (ran {epochs_run} of {requested} epochs)")
