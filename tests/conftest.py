@@ -20,15 +20,10 @@ def isolated_cache(tmp_path, monkeypatch) -> Path:
     return cache
 
 
-def copy_course(root: Path) -> Path:
-    """Copy the course's instructor files to ``root`` and return it."""
-    return Course(REPO).copy_to(root).root
-
-
 @pytest.fixture
 def course_copy(tmp_path) -> Path:
     """A throw-away copy of the course directory for one test."""
-    return copy_course(tmp_path / "course")
+    return Course(REPO).copy_to(tmp_path / "course").root
 
 
 def code_cell(source: str, **nbgrader):

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import code_cell, copy_course, notebook
+from conftest import REPO, code_cell, notebook
 from tfcourse.course import Course
 from tfcourse.grading import export_heldout
 from tfcourse.instructor.demo import fill_solutions, run_demo, solution_sources
@@ -50,7 +50,7 @@ def tree_digest(root: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def bad_input_batch(tmp_path_factory):
     """C1W1 graded for one good and five broken submissions, with the submitted files' digests."""
-    course = Course(copy_course(tmp_path_factory.mktemp("bad-input") / "course"))
+    course = Course(REPO).copy_to(tmp_path_factory.mktemp("bad-input") / "course")
     release(course)
     export_heldout(course.heldout)
     released = nbformat.read(course.release / C1W1 / f"{C1W1}.ipynb", as_version=4)
@@ -130,7 +130,7 @@ def test_gradebook_csv_and_feedback_are_written(bad_input_batch):
 @pytest.fixture(scope="module")
 def demo_rows(tmp_path_factory):
     """The full demo: reference, weak and broken students on all Course 1 assignments."""
-    course = Course(copy_course(tmp_path_factory.mktemp("demo") / "course"))
+    course = Course(REPO).copy_to(tmp_path_factory.mktemp("demo") / "course")
     rows = run_demo(course, progress=False)
     return course, {(row.student, row.assignment.split("_")[0]): row for row in rows}
 

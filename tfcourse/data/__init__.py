@@ -10,13 +10,12 @@ Typical use in a notebook::
 from __future__ import annotations
 
 import gzip
-import os
 from pathlib import Path
 
 import numpy as np
 
 from tfcourse.data import faces, fashion_mnist, housing, online  # noqa: F401  (registers the datasets)
-from tfcourse.data.cache import cache_dir
+from tfcourse.data.cache import cache_dir, keras_datasets_dir
 from tfcourse.data.image_folders import write_image_folders
 from tfcourse.data.registry import (
     DataUnavailable,
@@ -63,8 +62,7 @@ def install_keras_cache() -> Path:
     That is Keras' home (``$KERAS_HOME``, else ``~/.keras``) under ``datasets/fashion-mnist``.
     """
     paths = fetch_files(get_spec("fashion_mnist"))
-    keras_home = Path(os.environ.get("KERAS_HOME") or "~/.keras").expanduser()
-    target = keras_home / "datasets" / "fashion-mnist"
+    target = keras_datasets_dir() / "fashion-mnist"
     target.mkdir(parents=True, exist_ok=True)
     for stem, path in paths.items():
         gz_path = target / f"{stem}.gz"

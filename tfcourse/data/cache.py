@@ -21,6 +21,11 @@ def cache_dir() -> Path:
     return base
 
 
+def keras_datasets_dir() -> Path:
+    """Where Keras' dataset loaders look for files: ``$KERAS_HOME/datasets``, else ``~/.keras/datasets``."""
+    return Path(os.environ.get("KERAS_HOME") or "~/.keras").expanduser() / "datasets"
+
+
 def sha256_of(path: Path) -> str:
     """Return the SHA-256 hex digest of a file, read in chunks."""
     digest = hashlib.sha256()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tfcourse.data.cache import keras_datasets_dir
 from tfcourse.data.fashion_mnist import split_train_validation
 from tfcourse.data.registry import Arrays, DataFile, DatasetSpec, register
 from tfcourse.data.sources import Download, LocalFile
@@ -64,7 +65,7 @@ MNIST = register(DatasetSpec(
     files=(DataFile(
         name="mnist.npz",
         sha256="731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
-        sources=(LocalFile(Path("~/.keras/datasets/mnist.npz"), offline=False), Download(f"{KERAS_ORIGIN}mnist.npz")),
+        sources=(LocalFile(keras_datasets_dir() / "mnist.npz", offline=False), Download(f"{KERAS_ORIGIN}mnist.npz")),
     ),),
     read=lambda paths, split: read_mnist_npz(paths["mnist.npz"], split),
     example_shape=(28, 28),

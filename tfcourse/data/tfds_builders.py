@@ -53,12 +53,11 @@ class RegistryBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
             height, width, *channels = spec.example_shape
             features = {"image": tfds.features.Image(shape=(height, width, channels[0] if channels else 1)),
                         "label": tfds.features.ClassLabel(names=list(spec.class_names))}
-        elif spec.class_names:
-            features = {"x": tfds.features.Tensor(shape=spec.example_shape, dtype=np.dtype(spec.example_dtype)),
-                        "y": tfds.features.ClassLabel(names=list(spec.class_names))}
         else:
+            target = (tfds.features.ClassLabel(names=list(spec.class_names)) if spec.class_names
+                      else tfds.features.Tensor(shape=(), dtype=np.float32))
             features = {"x": tfds.features.Tensor(shape=spec.example_shape, dtype=np.dtype(spec.example_dtype)),
-                        "y": tfds.features.Tensor(shape=(), dtype=np.float32)}
+                        "y": target}
         keys = tuple(features)
         return self.dataset_info_from_configs(
             description="\n\n".join(filter(None, (spec.description, spec.notes))),
