@@ -1,26 +1,34 @@
 """nbgrader configuration of the tfcourse course directory (instructor and learner side)."""
 
+from tfcourse.instructor.sandboxed_execute import configure as run_notebooks_in_the_sandbox
+
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 
 c.CourseDirectory.course_id = "tfcourse"
 c.CourseDirectory.db_url = "sqlite:///gradebook.db"
 
-# Trained models and histories are outputs, never part of an assignment: if one sits in
-# source/, nbgrader would release it and copy it over the learner's file at autograde.
+# Trained models are outputs, never part of an assignment: if one sits in source/, nbgrader would
+# release it; and at autograde a submitted model must not be copied next to the notebook, so the
+# model the scorer reads is the one the sandboxed run saved.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.keras", "*_history.json"]
 
 # Seconds per cell. Reference solutions train in under 90 s on 2 CPU cores; nbgrader's
 # default of 30 s would cut training cells off.
 c.Execute.timeout = 300
 
+# Autograde runs every notebook in tfcourse's sandbox (bubblewrap, limits, no held-out data,
+# no network); `tfcourse grade` then scores what the notebook saved. See docs/security.md.
+run_notebooks_in_the_sandbox(c)
+
 # `tfcourse submit` names zips <student>__<assignment folder>__<UTC timestamp>.zip; nbgrader
 # zip_collect extracts each into a folder of that name and reads student and file from it.
+# `tfcourse grade` checks every zip first and hands zip_collect only the accepted ones.
 c.FileNameCollectorPlugin.named_regexp = (
     r".*/(?P<student_id>[A-Za-z0-9][A-Za-z0-9.-]*)__(?P<assignment>C\dW\d_[a-z_]+)"
     r"__(?P<timestamp>\d{8}T\d{6}Z)/(?P<file_id>[^/]+)$"
 )
-c.FileNameCollectorPlugin.valid_ext = [".ipynb", ".keras", ".json"]
+c.FileNameCollectorPlugin.valid_ext = [".ipynb", ".keras"]
 
-# tfcourse's own settings. Held-out data for instructor grading lives here, never in
-# release/; `tfcourse heldout export` writes it and `tfcourse grade` points the evaluator at it.
-c.TfCourse.heldout_dir = "heldout"
+# tfcourse's own settings. Held-out data lives outside the course folder, by default in
+# ~/.local/share/tfcourse/heldout/<course_id>; set c.TfCourse.heldout_dir to move it.
+# `tfcourse heldout export` writes it and pins its checksum in heldout.pin here.

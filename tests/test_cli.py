@@ -44,3 +44,15 @@ def test_submit_refusal_exit_code(tmp_path, capsys):
     shutil.copytree(REPO / "release" / "C1W1_housing_prices", folder)
     assert main(["submit", "C1W1", "--student", "ann", "--dir", str(folder)]) == 1
     assert "never run" in capsys.readouterr().err
+
+
+def test_heldout_export_pins_its_checksum(course_copy, capsys):
+    """Does `tfcourse heldout export` write outside the course and pin the manifest's checksum inside it?"""
+    from tfcourse.course import Course
+    from tfcourse.grading import open_heldout
+
+    course = Course(course_copy)
+    assert main(["heldout", "export", "--course", str(course_copy)]) == 0
+    assert "pinned" in capsys.readouterr().out
+    assert course.root not in course.heldout.parents
+    assert open_heldout(course.heldout, course.heldout_pin).seed >= 0

@@ -191,3 +191,25 @@ def test_describe_lists_provenance():
     rows = data.describe_datasets()
     assert {row["name"] for row in rows} >= {"fashion_mnist", "faces_or_not", "housing", "mnist"}
     assert all(row["provenance"] and row["license"] for row in rows)
+
+
+def test_exported_splits_are_all_a_graded_notebook_can_load(tmp_path, monkeypatch):
+    """With $TFCOURSE_SPLITS_DIR set, does load() serve the exported splits and refuse the test split?"""
+    from tfcourse.data.exported import SPLITS_ENV, export_split
+
+    x, y = data.load("housing", "train")
+    export_split(tmp_path, "housing", "train", x, y)
+    monkeypatch.setenv(SPLITS_ENV, str(tmp_path))
+    x_back, y_back = data.load("housing", "train")
+    assert (x_back == x).all() and (y_back == y).all()
+    with pytest.raises(DataUnavailable, match="not available while your notebook is graded; it may load: train"):
+        data.load("housing", "test")
+
+
+def test_local_source_paths_name_the_installed_raw_files():
+    """Does the registry list the installed files graded splits come from, so the sandbox can hide them?"""
+    from tfcourse.data.registry import local_source_paths
+
+    paths = {str(p) for p in local_source_paths()}
+    assert any(p.endswith("fashion-mnist/t10k-images-idx3-ubyte.gz") for p in paths)
+    assert any(p.endswith("skimage/data/lfw_subset.npy") for p in paths)

@@ -1,16 +1,30 @@
-"""Tests of tfcourse.grading: ladders, the out-of-process evaluator, held-out data, history checks."""
+"""Tests of tfcourse.grading: specs, metrics, exercises, the held-out store, self-checks and the scorer."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 
-from tfcourse.grading import HELDOUT_ENV, evaluate_saved_model, export_heldout, get_assignment, grade_model
-from tfcourse.grading.evaluator import epoch_check
-from tfcourse.grading.specs import ASSIGNMENTS, EpochCheck
+from conftest import REPO
+from tfcourse.grading import (
+    ASSIGNMENTS,
+    HeldoutError,
+    export_heldout,
+    get_assignment,
+    open_heldout,
+    save_for_grading,
+    validation_data,
+)
+from tfcourse.grading.exercises import STOP_AT_ACCURACY, PUBLIC_SEED
+from tfcourse.grading.metrics import model_check
+from tfcourse.grading.scorer import Scorer
+from tfcourse.instructor.demo import read_sections
+
+C1W2 = "C1W2_callbacks"
 
 
 def housing_model(weight: float, bias: float, path: Path | None = None):
@@ -20,6 +34,7 @@ def housing_model(weight: float, bias: float, path: Path | None = None):
     model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
     model.layers[0].set_weights([np.array([[weight]], dtype="float32"), np.array([bias], dtype="float32")])
     if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
         model.save(path)
     return model
 
@@ -27,15 +42,15 @@ def housing_model(weight: float, bias: float, path: Path | None = None):
 def test_every_assignment_is_worth_ten_points():
     """Do all assignments total 10 points, with ladders ordered from full to partial credit?"""
     for spec in ASSIGNMENTS.values():
-        assert spec.possible == 10.0
+        assert spec.possible == 10.0 == sum(spec.cell_points.values())
         points = [rung.points for rung in spec.ladder]
         assert points == sorted(points, reverse=True)
 
 
 def test_ladder_direction():
     """Is a higher accuracy, but a lower error, what earns points?"""
-    assert get_assignment("C1W3").points_for(0.95)[0] == 8.0
-    assert get_assignment("C1W3").points_for(0.88)[0] == 4.0
+    assert get_assignment("C1W3").points_for(0.95)[0] == 10.0
+    assert get_assignment("C1W3").points_for(0.88)[0] == 5.0
     assert get_assignment("C1W3").points_for(0.5)[0] == 0.0
     assert get_assignment("C1W1").points_for(0.01)[0] == 10.0
     assert get_assignment("C1W1").points_for(2.0)[0] == 0.0
@@ -55,124 +70,260 @@ def test_lookup_by_id_or_folder():
         get_assignment("C9W9")
 
 
-def test_exact_model_gets_full_marks_on_validation(tmp_path):
-    """Does a perfect housing model earn 10/10, labelled as a self-check on validation data?"""
-    housing_model(0.5, 0.5, tmp_path / "m.keras")
-    result = evaluate_saved_model("C1W1", tmp_path / "m.keras")
-    assert result.score == 10.0 and result.passed
-    assert "self-check on validation data" in result.summary()
+@pytest.mark.parametrize("predictions, phrase", [
+    (np.full((40, 1), np.nan, dtype="float32"), "NaN"),
+    (np.zeros((40, 3), dtype="float32"), "outputs shape (3,)"),
+    (np.zeros((39, 1), dtype="float32"), "outputs shape"),
+    (np.array([["a"]] * 40), "not numbers"),
+])
+def test_unusable_predictions_score_zero(predictions, phrase):
+    """Are NaN, mis-shaped or non-numeric predictions a 0 with the reason, not an error?"""
+    spec = get_assignment("C1W4")
+    check = model_check(spec, predictions, np.zeros(40))
+    assert check.score == 0 and phrase in check.detail and check.cell == spec.model_cell
 
 
-def test_wrong_model_gets_zero_with_reason(tmp_path):
+def test_binary_predictions_may_be_probabilities_or_logits():
+    """Is one output unit read as a probability when in [0, 1] and as a logit otherwise?"""
+    spec = get_assignment("C1W4")
+    labels = np.array([0, 1, 1, 0])
+    assert model_check(spec, np.array([[0.2], [0.9], [0.6], [0.1]]), labels).score == 10
+    assert model_check(spec, np.array([[-3.0], [2.0], [0.5], [-0.1]]), labels).score == 10
+
+
+# --- the callback exercise, judged on the grader's inputs ----------------------------------------
+
+CORRECT = '''
+class StopAtAccuracy(keras.callbacks.Callback):
+    def __init__(self, target=0.88):
+        super().__init__()
+        self.target = target
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs["accuracy"] >= self.target:
+            self.model.stop_training = True
+'''
+WRONG = {
+    "strictly greater": CORRECT.replace(">= self.target", "> self.target"),
+    "validation accuracy": CORRECT.replace('logs["accuracy"]', 'logs["val_accuracy"]'),
+    "Keras 2 key": CORRECT.replace('logs["accuracy"]', 'logs.get("acc", 0)'),
+    "ignores its target": CORRECT.replace(">= self.target", ">= 0.88"),
+    "stops after epoch 4": CORRECT.replace('logs["accuracy"] >= self.target', "epoch + 1 == 4"),
+    "never stops": CORRECT.replace("self.model.stop_training = True", "pass"),
+}
+
+
+def run_exercise(source: str, seed: int = PUBLIC_SEED):
+    import keras
+
+    namespace = {"keras": keras}
+    exec(source, namespace)
+    inputs = STOP_AT_ACCURACY.inputs(seed, "C1W2")
+    return STOP_AT_ACCURACY.check(inputs, STOP_AT_ACCURACY.drive(namespace, inputs), 4.0, "test_callback")
+
+
+def test_correct_callback_earns_full_points_on_any_seed():
+    """Does a correct callback stop at the right epoch in every run, whatever the grading seed?"""
+    for seed in (PUBLIC_SEED, 1, 987654321):
+        check = run_exercise(CORRECT, seed)
+        assert check.score == 4.0, check.detail
+
+
+@pytest.mark.parametrize("flaw", sorted(WRONG))
+def test_flawed_callbacks_earn_nothing(flaw):
+    """Does each plausible mistake in the callback lose its points, with the run it failed on?"""
+    check = run_exercise(WRONG[flaw])
+    assert check.score == 0.0 and "training runs" in check.detail, (flaw, check.detail)
+
+
+def test_inputs_cover_the_edge_cases():
+    """Do the grader's runs include a never-reached target, an exact hit and the default target?"""
+    runs = STOP_AT_ACCURACY.inputs(123, "C1W2")["runs"]
+    assert any(run["target"] is None for run in runs)
+    assert any(all(a < (run["target"] or 0.88) for a in run["accuracy"]) for run in runs)
+    assert any((run["target"] or 0.88) in run["accuracy"] for run in runs)
+    assert STOP_AT_ACCURACY.inputs(1, "C1W2") != STOP_AT_ACCURACY.inputs(2, "C1W2")
+
+
+@pytest.mark.parametrize("answers", [None, "8 of 8", [None] * 3, [True] * 8, [{"epoch": 1}] * 8])
+def test_malformed_answers_earn_nothing(answers):
+    """Is an answer that is not one epoch number (or None) per run worth 0, never an error?"""
+    inputs = STOP_AT_ACCURACY.inputs(PUBLIC_SEED, "C1W2")
+    assert STOP_AT_ACCURACY.check(inputs, answers, 4.0, "test_callback").score == 0.0
+
+
+# --- the held-out store ---------------------------------------------------------------------------
+
+def test_heldout_store_round_trip(tmp_path):
+    """Does an exported store open against its pin and serve each assignment's test split?"""
+    store = export_heldout(tmp_path / "heldout", tmp_path / "heldout.pin")
+    reopened = open_heldout(tmp_path / "heldout", tmp_path / "heldout.pin")
+    assert reopened.seed == store.seed
+    data = reopened.data(get_assignment("C1W1"))
+    assert data.is_heldout and list(data.x) == [0, 8, 9, 10, 12]
+
+
+def test_tampered_heldout_file_stops_grading(tmp_path):
+    """Is a changed held-out file refused before anyone is graded?"""
+    export_heldout(tmp_path / "heldout", tmp_path / "heldout.pin")
+    with open(tmp_path / "heldout" / "C1W1.npz", "ab") as stream:
+        stream.write(b"tamper")
+    with pytest.raises(HeldoutError, match="changed since it was exported"):
+        open_heldout(tmp_path / "heldout", tmp_path / "heldout.pin")
+
+
+def test_tampered_manifest_with_fixed_checksum_stops_grading(tmp_path):
+    """Is rewriting a file AND its checksum in the manifest caught by the pin kept in the course?"""
+    import hashlib
+
+    directory = tmp_path / "heldout"
+    export_heldout(directory, tmp_path / "heldout.pin")
+    with np.load(directory / "C1W4.npz") as arrays:
+        np.savez_compressed(directory / "C1W4.npz", x=arrays["x"], y=1 - arrays["y"])
+    manifest = json.loads((directory / "manifest.json").read_text())
+    manifest["files"]["C1W4"]["sha256"] = hashlib.sha256((directory / "C1W4.npz").read_bytes()).hexdigest()
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(HeldoutError, match="changed since it was exported"):
+        open_heldout(directory, tmp_path / "heldout.pin")
+
+
+def test_missing_heldout_or_pin_is_a_setup_error(tmp_path):
+    """Are missing held-out data and a missing pin reported with what to run?"""
+    with pytest.raises(HeldoutError, match="tfcourse heldout export"):
+        open_heldout(tmp_path / "nothing", tmp_path / "heldout.pin")
+    export_heldout(tmp_path / "heldout", tmp_path / "heldout.pin")
+    (tmp_path / "heldout.pin").unlink()
+    with pytest.raises(HeldoutError, match="pin"):
+        open_heldout(tmp_path / "heldout", tmp_path / "heldout.pin")
+
+
+# --- the notebook's self-check ---------------------------------------------------------------------
+
+def test_save_for_grading_saves_and_prints_a_labelled_self_check(tmp_path, capfd):
+    """Does the test cell's call save the model, print a SELF-CHECK to stdout and nothing to stderr?"""
+    result = save_for_grading("C1W1", housing_model(0.5, 0.5), directory=tmp_path)
+    out, err = capfd.readouterr()
+    assert err == ""
+    assert out.startswith("SELF-CHECK (not your grade") and "self-check on validation data" in out
+    assert (tmp_path / "C1W1_model.keras").is_file() and result.score == 10.0
+
+
+def test_self_check_reports_an_unsafe_model_without_raising(tmp_path, capfd):
+    """Is a model that safe mode refuses reported in the self-check rather than crashing the cell?"""
+    import keras
+
+    model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Lambda(lambda x: x * 0.5 + 0.5)])
+    result = save_for_grading("C1W1", model, directory=tmp_path)
+    assert result.score == 0 and "could not be loaded safely" in capfd.readouterr().out
+
+
+# --- the scorer: sandboxed workers, judged outside ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def scorer():
+    with Scorer() as warm:
+        yield warm
+
+
+def score_model_file(scorer: Scorer, folder: Path, assignment: str = "C1W1"):
+    spec = get_assignment(assignment)
+    return scorer.score(spec, folder, validation_data(spec))
+
+
+def test_exact_model_gets_full_marks(scorer, tmp_path):
+    """Does a perfect housing model earn 10/10, labelled as a self-check, graded in the sandbox?"""
+    housing_model(0.5, 0.5, tmp_path / "C1W1_model.keras")
+    result = score_model_file(scorer, tmp_path)
+    assert result.score == 10.0 and "self-check on validation data" in result.summary()
+    assert result.notes == ()  # no "graded without sandbox"
+
+
+def test_wrong_model_gets_zero_with_reason(scorer, tmp_path):
     """Does a model far from the rule earn 0 with the error and the threshold in the report?"""
-    housing_model(0.1, 0.0, tmp_path / "m.keras")
-    result = evaluate_saved_model("C1W1", tmp_path / "m.keras")
+    housing_model(0.1, 0.0, tmp_path / "C1W1_model.keras")
+    result = score_model_file(scorer, tmp_path)
     assert result.score == 0.0 and "below every threshold" in result.summary()
 
 
-def test_heldout_mode_uses_exported_data(tmp_path, monkeypatch):
-    """With the held-out directory set, is the model scored on the exported test split?"""
-    export_heldout(tmp_path / "heldout")
-    monkeypatch.setenv(HELDOUT_ENV, str(tmp_path / "heldout"))
-    housing_model(0.5, 0.5, tmp_path / "m.keras")
-    result = evaluate_saved_model("C1W1", tmp_path / "m.keras")
-    assert result.score == 10.0 and "held-out test data, 5 examples" in result.data_label
-
-
-def test_corrupt_heldout_data_is_refused(tmp_path, monkeypatch):
-    """Is tampered held-out data detected by its checksum instead of silently used?"""
-    directory = export_heldout(tmp_path / "heldout")
-    with open(directory / "C1W1.npz", "ab") as stream:
-        stream.write(b"tamper")
-    monkeypatch.setenv(HELDOUT_ENV, str(directory))
-    housing_model(0.5, 0.5, tmp_path / "m.keras")
-    result = evaluate_saved_model("C1W1", tmp_path / "m.keras")
-    assert result.score == 0.0 and "corrupt" in result.error
-
-
 @pytest.mark.parametrize("case, reason", [
-    ("missing", "never saved a model"),
+    ("missing", "never saved"),
     ("not_zip", "not a Keras 3 .keras file"),
+    ("symlink", "symbolic link"),
     ("lambda", "could not be loaded safely"),
     ("input_shape", "expects input shape"),
     ("output_shape", "outputs shape"),
     ("nan", "NaN"),
 ])
-def test_bad_models_score_zero_with_one_line_reason(tmp_path, case, reason):
-    """Do missing, unsafe, mis-shaped and NaN-predicting models each get 0 with a readable reason?"""
+def test_bad_models_score_zero_with_one_line_reason(scorer, tmp_path, case, reason):
+    """Do missing, linked, unsafe, mis-shaped and NaN-predicting models each get 0 with a readable reason?"""
     import keras
 
-    path = tmp_path / "model.keras"
+    path = tmp_path / "C1W1_model.keras"
     if case == "not_zip":
         path.write_bytes(b"\x80\x04 pickled or random bytes")
+    elif case == "symlink":
+        housing_model(0.5, 0.5, tmp_path / "elsewhere" / "model.keras")
+        path.symlink_to(tmp_path / "elsewhere" / "model.keras")
     elif case == "lambda":
-        model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Lambda(lambda x: x * 0.5 + 0.5)])
-        model.save(path)
+        keras.Sequential([keras.Input(shape=(1,)), keras.layers.Lambda(lambda x: x * 0.5 + 0.5)]).save(path)
     elif case == "input_shape":
         keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)]).save(path)
     elif case == "output_shape":
         keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(4)]).save(path)
     elif case == "nan":
         housing_model(float("nan"), 0.5, path)
-    result = evaluate_saved_model("C1W1", path)
-    assert result.score == 0.0
-    assert reason in result.error and "\n" not in result.error
+    result = score_model_file(scorer, tmp_path)
+    (check,) = result.checks
+    assert result.score == 0.0 and reason in check.detail and "\n" not in check.detail, check.detail
 
 
-def test_evaluator_timeout_is_a_zero(tmp_path):
-    """Does an evaluation that outlasts its limit score 0 with a reason instead of hanging?"""
-    housing_model(0.5, 0.5, tmp_path / "m.keras")
-    result = evaluate_saved_model("C1W1", tmp_path / "m.keras", timeout_s=0.01)
-    assert result.score == 0.0 and "longer than" in result.error
-
-
-def test_grading_twice_gives_identical_results(tmp_path):
-    """Is grading deterministic: the same model file scores identically twice?"""
-    housing_model(0.5, 0.3, tmp_path / "m.keras")  # off by 0.2: partial credit
-    first = evaluate_saved_model("C1W1", tmp_path / "m.keras")
-    second = evaluate_saved_model("C1W1", tmp_path / "m.keras")
+def test_scoring_twice_gives_identical_results(scorer, tmp_path):
+    """Is scoring deterministic: the same model file scores identically twice?"""
+    housing_model(0.5, 0.3, tmp_path / "C1W1_model.keras")  # off by 0.2: partial credit
+    first, second = score_model_file(scorer, tmp_path), score_model_file(scorer, tmp_path)
     assert first == second and 0 < first.score < 10
 
 
-def test_grade_model_saves_reports_and_writes_no_stderr(tmp_path, capfd):
-    """Does grade_model save model and history, print the report to stdout and nothing to stderr?"""
-    model = housing_model(0.5, 0.5)
-    result = grade_model("C1W1", model, {"loss": [1.0, 0.1]}, directory=tmp_path)
-    out, err = capfd.readouterr()
-    assert err == ""
-    assert "C1W1 housing prices: 10 / 10 points" in out
-    assert (tmp_path / "C1W1_model.keras").is_file()
-    assert json.loads((tmp_path / "C1W1_history.json").read_text())["history"]["loss"] == [1.0, 0.1]
-    assert result.score == 10.0
+def test_model_files_are_only_read(scorer, tmp_path):
+    """Does scoring leave the submitted model file byte-for-byte unchanged?"""
+    path = tmp_path / "C1W1_model.keras"
+    housing_model(0.5, 0.5, path)
+    before = path.read_bytes()
+    score_model_file(scorer, tmp_path)
+    assert path.read_bytes() == before
 
 
-def test_grade_model_raises_when_nothing_is_earned(tmp_path, capfd):
-    """Does a model that earns nothing make the test cell fail, after printing why?"""
-    from tfcourse.grading import GradingFailed
+def c1w2_folder(tmp_path: Path, callback_source: str) -> Path:
+    """A C1W2 submission folder whose notebook's callback cell holds ``callback_source``."""
+    from tfcourse.instructor.demo import fill_solutions
 
-    with pytest.raises(GradingFailed):
-        grade_model("C1W1", housing_model(0.0, 0.0), directory=tmp_path)
-    assert "below every threshold" in capfd.readouterr().out
+    released = nbformat.read(REPO / "release" / C1W2 / f"{C1W2}.ipynb", as_version=4)
+    folder = tmp_path / C1W2
+    folder.mkdir(parents=True)
+    nbformat.write(fill_solutions(released, {"stop_at_accuracy": callback_source}), folder / f"{C1W2}.ipynb")
+    return folder
 
 
-CALLBACK = EpochCheck(points=4.0, max_epochs=10, stop_at_accuracy=0.88)
-
-
-@pytest.mark.parametrize("accuracy, requested, points, phrase", [
-    ([0.82, 0.86, 0.881], 10, 4.0, "stopped after epoch 3 of 10"),
-    ([0.82, 0.86, 0.87], 3, 0.0, "reached 0.8700 in 3 epochs"),
-    ([0.64], 1, 0.0, "reached 0.6400 in 1 epoch,"),
-    ([0.82, 0.89, 0.90], 10, 0.0, "not stopped at the first epoch"),
-    ([0.82, 0.86, 0.881], 3, 0.0, "not stopped"),
-    ([0.8] * 11 + [0.9], 20, 0.0, "at most 10"),
+@pytest.mark.parametrize("source, points, phrase", [
+    (CORRECT, 4.0, "in all 8 training runs"),
+    (WRONG["stops after epoch 4"], 0.0, "should stop after epoch"),
+    (read_sections(REPO / "demo" / "weak" / f"{C1W2}.py")["stop_at_accuracy"], 0.0, "never stopped training"),
+    ("raise RuntimeError('boom')", 0.0, "raised RuntimeError: boom"),
+    ("StopAtAccuracy = 42", 0.0, "TypeError"),
+    ("import os\nos._exit(3)", 0.0, "ended without a readable answer"),
 ])
-def test_callback_check(accuracy, requested, points, phrase):
-    """Does the callback check demand a stop at the first epoch that reaches the target, within 10?"""
-    history = {"history": {"loss": [1.0] * len(accuracy), "accuracy": accuracy}, "params": {"epochs": requested}}
-    result = epoch_check(CALLBACK, history)
-    assert result.score == points and phrase in result.detail
+def test_exercises_are_run_in_the_sandbox_and_judged_outside(scorer, tmp_path, source, points, phrase):
+    """Is the callback cell taken from the notebook, driven on grader inputs, and judged both ways?"""
+    spec = get_assignment("C1W2")
+    check = scorer.score_exercise(spec, spec.exercises[0], c1w2_folder(tmp_path, source) / f"{C1W2}.ipynb")
+    assert check.score == points and phrase in check.detail, check.detail
 
 
-def test_epoch_check_without_history():
-    """Is a missing history a 0 for that check, with a hint?"""
-    assert "pass the History" in epoch_check(EpochCheck(2.0, 10), None).detail
+def test_exercise_that_kills_its_worker_costs_only_itself(scorer, tmp_path):
+    """Does a cell that kills the exercise worker score 0, with the next submission scored normally?"""
+    spec = get_assignment("C1W2")
+    killer = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n" + CORRECT
+    check = scorer.score_exercise(spec, spec.exercises[0], c1w2_folder(tmp_path / "a", killer) / f"{C1W2}.ipynb")
+    assert check.score == 0.0 and "crashed" in check.detail
+    check = scorer.score_exercise(spec, spec.exercises[0], c1w2_folder(tmp_path / "b", CORRECT) / f"{C1W2}.ipynb")
+    assert check.score == 4.0, check.detail

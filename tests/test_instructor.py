@@ -1,8 +1,12 @@
-"""Tests of tfcourse.instructor: gradebook parsing, and nbgrader end to end on real notebooks."""
+"""Tests of tfcourse.instructor: archive checks, the gradebook, and the demo batch graded end to end."""
 
 from __future__ import annotations
 
-import hashlib
+import csv
+import stat
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -10,144 +14,146 @@ import pytest
 
 from conftest import REPO, code_cell, notebook
 from tfcourse.course import Course
-from tfcourse.grading import export_heldout
-from tfcourse.instructor.demo import fill_solutions, run_demo, solution_sources
+from tfcourse.grading import get_assignment
+from tfcourse.instructor.archives import ArchiveLimits, check_archive, vet_archives
+from tfcourse.instructor.demo import run_demo
 from tfcourse.instructor.grade import grade
-from tfcourse.instructor.gradebook import GradebookRow, format_table, lost_point_reasons, write_csv
-from tfcourse.instructor.release import release
+from tfcourse.instructor.gradebook import GradebookRow, format_table, notebook_context, write_csv
 
 C1W1 = "C1W1_housing_prices"
+ZIP_NAME = f"ann__{C1W1}__20260101T000000Z.zip"
 
 
-def test_reasons_are_read_from_report_lines_and_errors(tmp_path):
-    """Are lost points explained from the report's partial lines and from errors, full-credit lines skipped?"""
-    graded = code_cell("grade", grade=True, locked=True, points=10, grade_id="test_model")
-    graded.outputs = [
-        nbformat.v4.new_output("stream", name="stdout", text="C1W2: 3 / 10\n  [3/6] accuracy: 0.81\n  [0/4] stopped by callback: never\n  [4/4] fine: yes\n"),
-        nbformat.v4.new_output("error", ename="NameError", evalue="name 'model' is not defined"),
-    ]
+def make_zip(path: Path, entries: dict[str, bytes], symlinks: tuple[str, ...] = ()) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, payload in entries.items():
+            info = zipfile.ZipInfo(name)
+            if name in symlinks:
+                info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            archive.writestr(info, payload)
+    return path
+
+
+@pytest.mark.parametrize("entries, phrase", [
+    ({f"{C1W1}.ipynb": b"{}", "C1W1_model.keras": b"PK"}, None),
+    ({f"{C1W1}.ipynb": b"{}", "../escape.ipynb": b"{}"}, "climbs out"),
+    ({"/etc/cron.d/x": b"x"}, "not a plain file name"),
+    ({f"sub/{C1W1}.ipynb": b"{}"}, "in a folder"),
+    ({f"{C1W1}.ipynb": b"{}", "run.sh": b"rm -rf ~"}, "not allowed"),
+    ({f"n{i}.ipynb": b"{}" for i in range(5)}, "5 files"),
+    ({f"{C1W1}.ipynb": bytes(2 * 2**20)}, "expands to 2 MiB"),
+])
+def test_archive_checks(tmp_path, entries, phrase):
+    """Is each kind of dangerous zip refused with its reason, and a normal one accepted?"""
+    limits = ArchiveLimits(max_entry_bytes=2**20, max_total_bytes=3 * 2**20)
+    check = check_archive(make_zip(tmp_path / ZIP_NAME, entries), C1W1, limits)
+    if phrase is None:
+        assert check.accepted and check.student == "ann"
+    else:
+        assert not check.accepted and phrase in check.reason(), check.reason()
+        assert check.reason().startswith("archive refused, nothing was extracted")
+
+
+def test_symbolic_links_duplicates_names_and_non_zips_are_refused(tmp_path):
+    """Are symlink entries, repeated names, badly named and non-zip files refused?"""
+    link = make_zip(tmp_path / "a" / ZIP_NAME, {f"{C1W1}.ipynb": b"/etc/passwd"}, symlinks=(f"{C1W1}.ipynb",))
+    assert "symbolic link" in check_archive(link, C1W1).reason()
+    twice = tmp_path / "b" / ZIP_NAME
+    twice.parent.mkdir()
+    with zipfile.ZipFile(twice, "w") as archive:
+        archive.writestr(f"{C1W1}.ipynb", b"{}")
+        archive.writestr(f"{C1W1}.ipynb", b"{}")
+    assert "twice" in check_archive(twice, C1W1).reason()
+    badly_named = make_zip(tmp_path / "c" / "my homework.zip", {f"{C1W1}.ipynb": b"{}"})
+    assert "is not <student>__" in check_archive(badly_named, C1W1).reason()
+    not_zip = tmp_path / "d" / ZIP_NAME
+    not_zip.parent.mkdir()
+    not_zip.write_bytes(b"PK not a zip")
+    assert "not a readable zip" in check_archive(not_zip, C1W1).reason()
+
+
+def test_vetting_copies_accepted_zips_and_leaves_the_downloads_alone(tmp_path):
+    """Does vetting hand on only accepted zips, without changing any downloaded file?"""
+    archive = tmp_path / "archive"
+    good = make_zip(archive / ZIP_NAME, {f"{C1W1}.ipynb": b"{}"})
+    bad = make_zip(archive / f"bob__{C1W1}__20260101T000000Z.zip", {"../x.ipynb": b"{}"})
+    before = {p.name: p.read_bytes() for p in archive.iterdir()}
+    checks = vet_archives(archive, tmp_path / "vetted", C1W1)
+    assert [c.accepted for c in checks] == [True, False]
+    assert sorted(p.name for p in (tmp_path / "vetted").iterdir()) == [good.name]
+    assert before == {p.name: p.read_bytes() for p in archive.iterdir()} and bad.exists()
+
+
+def test_links_a_notebook_leaves_are_removed_before_scoring(tmp_path):
+    """Are symbolic links and FIFOs in a notebook's folder removed (nbgrader would chmod their targets)?"""
+    import os
+
+    from tfcourse.instructor.sandboxed_execute import remove_links
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text("someone else's")
+    folder = tmp_path / "work"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "model.keras").write_text("mine")
+    (folder / "C1W4_model.keras").symlink_to(outside)
+    (folder / "sub" / "dir-link").symlink_to(tmp_path)
+    os.mkfifo(folder / "pipe")
+    assert sorted(remove_links(folder)) == ["C1W4_model.keras", "pipe", "sub/dir-link"]
+    assert sorted(p.name for p in folder.rglob("*")) == ["model.keras", "sub"] and outside.exists()
+
+
+def test_notebook_context_names_deleted_tests_and_the_first_error(tmp_path):
+    """Does the autograded notebook's context give deleted test cells and the first error in the code?"""
+    failing = code_cell("raise ValueError('bad input')")
+    failing.outputs = [nbformat.v4.new_output("error", ename="ValueError", evalue="bad input", traceback=[])]
     path = tmp_path / "nb.ipynb"
-    nbformat.write(notebook(code_cell("x = 1"), graded), path)
-    assert lost_point_reasons(path) == [
-        "test_model: accuracy: 0.81", "test_model: stopped by callback: never",
-        "test_model: NameError: name 'model' is not defined"]
+    nbformat.write(notebook(code_cell("x = 1"), failing), path)
+    assert notebook_context(path, ["test_model"]) == [
+        "test_model: test cell missing from the submission (deleted?)",
+        "first error in your notebook: ValueError: bad input"]
 
 
 def test_gradebook_table_and_csv(tmp_path):
     """Does the gradebook show points, status, reasons and totals, and write them as CSV?"""
-    rows = [GradebookRow("ann", "C1W1_housing_prices", 10, 10, ()),
-            GradebookRow("bob", "C1W1_housing_prices", 0, 10, ("could not be autograded: bad JSON",))]
+    rows = [GradebookRow("ann", C1W1, 10, 10, ()),
+            GradebookRow("bob", C1W1, 0, 10, ("could not be autograded: bad JSON",))]
     table = format_table(rows)
-    assert "full marks" in table and "- could not be autograded: bad JSON" in table and any(line.startswith("bob") and line.endswith("total 0 / 10") for line in table.splitlines())
+    assert "full marks" in table and "- could not be autograded: bad JSON" in table
+    assert any(line.startswith("bob") and line.endswith("total 0 / 10") for line in table.splitlines())
     lines = write_csv(rows, tmp_path / "g.csv").read_text().splitlines()
     assert lines[0] == "student_id,assignment,score,max_score,status,reasons" and lines[2].startswith("bob,")
 
 
-def tree_digest(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in root.rglob("*") if p.is_file()}
-
-
-@pytest.fixture(scope="module")
-def bad_input_batch(tmp_path_factory):
-    """C1W1 graded for one good and five broken submissions, with the submitted files' digests."""
-    course = Course(REPO).copy_to(tmp_path_factory.mktemp("bad-input") / "course")
-    release(course)
-    export_heldout(course.heldout)
-    released = nbformat.read(course.release / C1W1 / f"{C1W1}.ipynb", as_version=4)
-    solved = fill_solutions(released, solution_sources(nbformat.read(course.source / C1W1 / f"{C1W1}.ipynb", as_version=4)))
-
-    def edit(predicate, source):
-        copy = nbformat.from_dict(solved)
-        for cell in copy.cells:
-            if predicate(cell.get("metadata", {}).get("nbgrader", {})):
-                cell.source = source
-        return nbformat.writes(copy)
-
-    is_test = lambda meta: meta.get("grade") and not meta.get("solution")  # noqa: E731
-    deleted = nbformat.from_dict(solved)
-    deleted.cells = [c for c in deleted.cells if not is_test(c.get("metadata", {}).get("nbgrader", {}))]
-    submissions = {
-        "good": nbformat.writes(solved),
-        "invalid-json": nbformat.writes(solved)[:500],
-        "deleted-test": nbformat.writes(deleted),
-        "edited-test": edit(is_test, "# the test, edited away\nprint('trust me')"),
-        "raises": nbformat.writes(released),
-        "timeout": edit(lambda meta: meta.get("solution"),
-                        "# an endless loop\nimport time\ndef house_model():\n    time.sleep(600)\n"),
-    }
-    for student, text in submissions.items():
-        folder = course.submitted / student / C1W1
-        folder.mkdir(parents=True)
-        (folder / f"{C1W1}.ipynb").write_text(text)
-    before = tree_digest(course.submitted)
-    # The good notebook's training cell takes 30-45 s on 2 cores (docs/benchmarks.md); the limit leaves
-    # it room while keeping the endless submission's wait short.
-    rows = {row.student: row for row in grade([C1W1], course=course, cell_timeout_s=120, progress=False)}
-    return course, rows, before
-
-
-@pytest.mark.slow
-def test_bad_submissions_score_zero_with_reasons_and_the_batch_goes_on(bad_input_batch):
-    """Does each broken submission get 0 with a readable reason while the good one gets full marks?"""
-    _, rows, _ = bad_input_batch
-    assert rows["good"].score == 10
-    expected_reason = {
-        "invalid-json": "could not be autograded",
-        "deleted-test": "test cell missing",
-        "raises": "NotImplementedError",
-        "timeout": "longer than the per-cell time limit",
-    }
-    for student, phrase in expected_reason.items():
-        assert rows[student].score == 0, (student, rows[student])
-        assert rows[student].reasons and phrase in " ".join(rows[student].reasons), (student, rows[student].reasons)
-
-
-@pytest.mark.slow
-def test_edited_test_cells_are_restored_before_grading(bad_input_batch):
-    """Is a test cell the learner edited replaced by the original, so the model is really graded?"""
-    course, rows, _ = bad_input_batch
-    assert rows["edited-test"].score == 10
-    autograded = (course.autograded / "edited-test" / C1W1 / f"{C1W1}.ipynb").read_text()
-    assert "trust me" not in autograded and 'grade_model(\\"C1W1\\"' in autograded
-
-
-@pytest.mark.slow
-def test_submitted_files_are_never_modified(bad_input_batch):
-    """Are the submitted files byte-for-byte the same after grading?"""
-    course, _, before = bad_input_batch
-    assert tree_digest(course.submitted) == before
-
-
-@pytest.mark.slow
-def test_gradebook_csv_and_feedback_are_written(bad_input_batch):
-    """Does grading leave a gradebook CSV with every student and HTML feedback for graded ones?"""
-    course, rows, _ = bad_input_batch
-    csv_text = (course.root / "gradebook.csv").read_text()
-    assert all(student in csv_text for student in rows)
-    assert (course.feedback / "good" / C1W1 / f"{C1W1}.html").is_file()
-
+# --- the demo batch, end to end ---------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def demo_rows(tmp_path_factory):
-    """The full demo: reference, weak and broken students on all Course 1 assignments."""
+    """The full demo: reference, weak, broken and cheating students on all Course 1 assignments."""
     course = Course(REPO).copy_to(tmp_path_factory.mktemp("demo") / "course")
     rows = run_demo(course, progress=False)
     return course, {(row.student, row.assignment.split("_")[0]): row for row in rows}
 
 
+ASSIGNMENTS = ["C1W1", "C1W2", "C1W3", "C1W4"]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment", ["C1W1", "C1W2", "C1W3", "C1W4"])
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_reference_solution_gets_full_marks_on_heldout_data(demo_rows, assignment):
-    """Does the autograded reference solution of every assignment clear its thresholds on held-out data?"""
+    """Does the reference solution, run in the sandbox and scored afterwards, clear its thresholds?"""
     course, rows = demo_rows
     row = rows[("reference", assignment)]
     assert row.score == row.possible == 10, row.reasons
-    text = next((course.autograded / "reference").glob(f"{assignment}_*/*.ipynb")).read_text()
-    assert "(held-out test data" in text and "self-check on validation data" not in text
+    folder = get_assignment(assignment).folder
+    text = (course.autograded / "reference" / folder / f"{folder}.ipynb").read_text()
+    assert "GRADED by the instructor's scorer" in text and "held-out test data" in text
+    assert "graded without sandbox" not in text
+    assert (course.feedback / "reference" / folder / f"{folder}.html").is_file()
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment", ["C1W1", "C1W2", "C1W3", "C1W4"])
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_weak_solution_fails(demo_rows, assignment):
     """Does the deliberately weak solution of every assignment fall short, with the reason shown?"""
     _, rows = demo_rows
@@ -156,14 +162,79 @@ def test_weak_solution_fails(demo_rows, assignment):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment, phrase", [
-    ("C1W1", "could not be autograded"),
-    ("C1W2", "test cell missing"),
-    ("C1W3", "NotImplementedError"),
-    ("C1W4", "could not be loaded safely"),
+@pytest.mark.parametrize("assignment, score, phrases", [
+    ("C1W1", 0, ["could not be autograded"]),
+    # Test cells deleted: the model is never saved, but the callback (an artifact in its own right) still counts.
+    ("C1W2", 4, ["test cell missing", "never saved"]),
+    ("C1W3", 0, ["NotImplementedError", "never saved"]),
+    ("C1W4", 0, ["could not be loaded safely"]),
 ])
-def test_broken_submissions_score_zero_with_reasons(demo_rows, assignment, phrase):
-    """Do the broken student's submissions (bad JSON, unsolved, unsafe model) score 0, saying why?"""
+def test_broken_submissions_lose_points_with_reasons(demo_rows, assignment, score, phrases):
+    """Do the broken student's submissions (bad JSON, deleted tests, unsolved, unsafe model) say why?"""
     _, rows = demo_rows
     row = rows[("broken", assignment)]
-    assert row.score == 0 and phrase in " ".join(row.reasons), row
+    assert row.score == score and all(phrase in " ".join(row.reasons) for phrase in phrases), row
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student, assignment, phrases", [
+    ("forger", "C1W2", ["callback: wrong in", "accuracy: 0.1000"]),
+    ("snoop", "C1W4", ["symbolic link"]),
+])
+def test_cheating_students_get_zero_with_reasons(demo_rows, student, assignment, phrases):
+    """Do the forger (rebound grading calls, forged history) and the snoop (held-out hunt, planted link) get 0?"""
+    _, rows = demo_rows
+    row = rows[(student, assignment)]
+    assert row.score == 0 and all(phrase in " ".join(row.reasons) for phrase in phrases), row
+
+
+@pytest.mark.slow
+def test_nbgrader_export_agrees_with_the_gradebook(demo_rows):
+    """Do nbgrader's own export and gradebook.csv give every submission the same points?"""
+    course, rows = demo_rows
+    subprocess.run([sys.executable, "-m", "nbgrader", "export"], cwd=course.root, check=True, capture_output=True)
+    with open(course.root / "grades.csv") as stream:
+        exported = {(r["student_id"], r["assignment"].split("_")[0]): float(r["score"]) for r in csv.DictReader(stream)}
+    for key, row in rows.items():
+        assert exported[key] == row.score, (key, exported[key], row)
+
+
+@pytest.mark.slow
+def test_model_only_grading_gives_the_notebook_points(demo_rows):
+    """Does `tfcourse grade --models` give the same points as notebook mode for the same saved models?"""
+    course, rows = demo_rows
+    students = []
+    for (student, assignment), row in rows.items():
+        spec = get_assignment(assignment)
+        folder = course.autograded / student / spec.folder
+        model = folder / spec.model_filename
+        if student not in ("reference", "weak") or not model.is_file():
+            continue
+        zip_name = f"{student}-models__{spec.folder}__20260101T000000Z.zip"
+        make_zip(course.archive(spec.folder) / zip_name,
+                 {spec.model_filename: model.read_bytes(), spec.notebook: (folder / spec.notebook).read_bytes()})
+        students.append(f"{student}-models")
+    graded = grade(course=course, students=sorted(set(students)), models=True, progress=False)
+    assert len(graded) == 8
+    for row in graded:
+        notebook_row = rows[(row.student.removesuffix("-models"), row.assignment.split("_")[0])]
+        assert row.score == notebook_row.score, (row, notebook_row)
+
+
+@pytest.mark.slow
+def test_grading_without_bubblewrap_says_so(tmp_path, monkeypatch):
+    """Where bubblewrap is off, is the submission still graded, with 'graded without sandbox' in every report?"""
+    from tfcourse.grading import export_heldout
+    from tfcourse.instructor.demo import stage_submissions
+    from tfcourse.instructor.release import release
+
+    monkeypatch.setenv("TFCOURSE_SANDBOX", "off")
+    course = Course(REPO).copy_to(tmp_path / "course")
+    release(course)
+    export_heldout(course.heldout, course.heldout_pin)
+    folder = get_assignment("C1W4").folder
+    stage_submissions(course, [folder], ("reference",))
+    (row,) = grade([folder], course=course, students=["reference"], progress=False)
+    assert row.score == 10 and any(reason.startswith("graded without sandbox") for reason in row.reasons), row
+    assert "graded without sandbox" in (course.autograded / "reference" / folder / f"{folder}.ipynb").read_text()
+    assert "graded without sandbox" in (course.root / "gradebook.csv").read_text()

@@ -103,13 +103,28 @@ def test_check_passes_a_solved_notebook(solved_c1w1):
     assert report.score == 10.0
 
 
-def test_submit_packs_notebook_model_and_history_without_touching_them(solved_c1w1, tmp_path):
-    """Does submit write a zip of notebook, model and history, leaving the learner's files unchanged?"""
+def test_check_scores_a_weak_model_low(solved_c1w1, tmp_path):
+    """Does the self-check's scorer give a model far from the rule no points, with the reason?"""
+    import shutil
+
+    import keras
+    import numpy as np
+
+    folder = tmp_path / C1W1
+    shutil.copytree(solved_c1w1, folder)
+    model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
+    model.set_weights([np.array([[0.1]], dtype="float32"), np.array([0.0], dtype="float32")])
+    model.save(folder / "C1W1_model.keras")
+    report = check_assignment("C1W1", directory=folder)
+    assert report.score == 0.0 and "below every threshold" in report.summary()
+
+
+def test_submit_packs_notebook_and_model_without_touching_them(solved_c1w1, tmp_path):
+    """Does submit write a zip of the notebook and its model, leaving the learner's files unchanged?"""
     before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in solved_c1w1.iterdir()}
     path, _ = submit("C1W1", "alice", directory=solved_c1w1, out_dir=tmp_path)
     assert path.name.startswith(f"alice__{C1W1}__") and path.suffix == ".zip"
-    assert sorted(zipfile.ZipFile(path).namelist()) == sorted(
-        [f"{C1W1}.ipynb", "C1W1_model.keras", "C1W1_history.json"])
+    assert sorted(zipfile.ZipFile(path).namelist()) == sorted([f"{C1W1}.ipynb", "C1W1_model.keras"])
     assert before == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in solved_c1w1.iterdir()}
 
 

@@ -52,10 +52,10 @@ def test_every_assignment_has_a_source_notebook():
 
 @pytest.mark.parametrize("path", SOURCE_NOTEBOOKS, ids=lambda p: p.stem)
 def test_graded_cells_follow_the_conventions(path):
-    """Do graded headers name the def below them, and do test cells carry the spec's points?"""
+    """Do graded headers name the def below them, and does each test cell carry its part's points?"""
     spec = ASSIGNMENTS[path.stem.split("_")[0]]
     cells = nbformat.read(path, as_version=4).cells
-    test_points = []
+    test_points = {}
     for cell in cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
         header = re.match(r"# GRADED (FUNCTION|CLASS): (\w+)", cell.source)
@@ -63,9 +63,13 @@ def test_graded_cells_follow_the_conventions(path):
             assert meta.get("solution"), f"{header[2]} is graded but not a solution cell"
             assert re.search(rf"^(def|class) {header[2]}\b", cell.source, re.M), f"header {header[2]} names no def"
         if meta.get("grade") and not meta.get("solution"):
-            test_points.append(meta["points"])
-            assert f'grade_model("{spec.assignment_id}"' in cell.source
-    assert sum(test_points) == spec.possible
+            test_points[meta["grade_id"]] = meta["points"]
+            calls = (f'save_for_grading("{spec.assignment_id}"', f'check_exercise("{spec.assignment_id}"')
+            assert any(call in cell.source for call in calls), cell.source
+    assert test_points == spec.cell_points
+    solution_cells = {cell.metadata["nbgrader"]["grade_id"] for cell in cells
+                      if cell.get("metadata", {}).get("nbgrader", {}).get("solution")}
+    assert {part.exercise.cell for part in spec.exercises} <= solution_cells
     assert cells[0].cell_type == "markdown" and cells[0].source.startswith(f"# {spec.assignment_id} ")
     assert any(c.source.startswith("## Summary") for c in cells)
 

@@ -15,8 +15,9 @@ examples:
   instructors
     tfcourse release                         regenerate release/ from source/ with nbgrader
     tfcourse heldout export                  write held-out test data where nbgrader_config.py says
-    tfcourse grade C1W3                      collect, autograde, feedback, gradebook.csv
-    tfcourse demo                            grade three demo students on all of Course 1
+    tfcourse grade C1W3                      vet, collect, run (sandboxed), score, feedback, gradebook.csv
+    tfcourse grade C1W3 --models             score the submitted .keras files only, as the exam did
+    tfcourse demo                            grade the demo students (honest, weak, broken, cheating)
   data
     tfcourse data list                       registered datasets, offline or not, provenance
 """
@@ -55,7 +56,8 @@ def cmd_grade(args) -> int:
 
     course = Course.at(args.course)
     try:
-        rows = grade(args.assignments, course=course, students=args.student, cell_timeout_s=args.cell_timeout)
+        rows = grade(args.assignments, course=course, students=args.student, cell_timeout_s=args.cell_timeout,
+                     models=args.models)
     except GradingSetupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -77,8 +79,11 @@ def cmd_heldout(args) -> int:
     from tfcourse.course import Course
     from tfcourse.grading import export_heldout
 
-    target = export_heldout(args.dir or Course.at(args.course).heldout)
-    print(f"held-out data written to {target}")
+    course = Course.at(args.course)
+    store = export_heldout(args.dir or course.heldout, course.heldout_pin)
+    print(f"held-out data written to {store.directory}; its checksum is pinned in {course.heldout_pin}")
+    if args.dir:
+        print(f"set c.TfCourse.heldout_dir = {str(store.directory)!r} in nbgrader_config.py to grade with it")
     return 0
 
 
@@ -89,7 +94,7 @@ def cmd_demo(args) -> int:
 
     course = Course.at(args.course)
     rows = run_demo(course)
-    print("\nCourse 1 gradebook (held-out data)\n")
+    print("\nCourse 1 gradebook (held-out data; reference, weak, broken and cheating students)\n")
     _print_rows(rows)
     print(f"\ngradebook written to {course.root / GRADEBOOK_CSV}; feedback in {course.feedback}")
     return 0
@@ -141,10 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
     submit.set_defaults(func=cmd_submit)
 
     grade = sub.add_parser("grade", help="batch-grade collected submissions on held-out data (instructors)",
-                           epilog="example: tfcourse grade C1W3 --student alice")
+                           epilog="examples: tfcourse grade C1W3 --student alice\n"
+                                  "          tfcourse grade C1W3 --models   (score submitted .keras files only)",
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
     grade.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
     grade.add_argument("--student", action="append", help="grade only this student (repeatable)")
     grade.add_argument("--cell-timeout", type=int, help="seconds per cell (default: nbgrader_config.py)")
+    grade.add_argument("--models", action="store_true",
+                       help="score the submitted model files without running notebooks (the exam's mode)")
     grade.set_defaults(func=cmd_grade)
 
     release = sub.add_parser("release", help="regenerate release/ from source/ (instructors)")
@@ -152,10 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     heldout = sub.add_parser("heldout", help="export held-out test data (instructors)")
     heldout.add_argument("action", choices=["export"])
-    heldout.add_argument("dir", nargs="?", type=Path, help="target (default: c.TfCourse.heldout_dir)")
+    heldout.add_argument("dir", nargs="?", type=Path,
+                         help="target (default: c.TfCourse.heldout_dir, else ~/.local/share/tfcourse/heldout/<course>)")
     heldout.set_defaults(func=cmd_heldout)
 
-    demo = sub.add_parser("demo", help="grade three demo students on all of Course 1")
+    demo = sub.add_parser("demo", help="grade the demo students (honest, weak, broken, cheating) on Course 1")
     demo.set_defaults(func=cmd_demo)
 
     workspace = sub.add_parser("workspace", help="copy released assignments into a work folder (learners)")

@@ -10,7 +10,13 @@ from pathlib import Path
 CONFIG_FILE = "nbgrader_config.py"
 # What an instructor needs to generate, grade and run the demo: the rest is regenerated.
 INSTRUCTOR_FILES = ("source", "demo", CONFIG_FILE)
-DEFAULT_HELDOUT = "heldout"
+HELDOUT_PIN = "heldout.pin"
+
+
+def default_heldout_dir(course_id: str) -> Path:
+    """Where held-out data lives unless configured: outside the course, in the instructor's data folder."""
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or "~/.local/share").expanduser()
+    return data_home / "tfcourse" / "heldout" / course_id
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -63,17 +69,29 @@ class Course:
 
     @property
     def heldout(self) -> Path:
-        """The instructor's held-out data directory (``c.TfCourse.heldout_dir`` in nbgrader_config.py)."""
-        configured = read_config(self.root).get("heldout_dir", DEFAULT_HELDOUT)
+        """The instructor's held-out data folder: ``c.TfCourse.heldout_dir``, else outside the course.
+
+        The default is ``~/.local/share/tfcourse/heldout/<course_id>`` (``$XDG_DATA_HOME`` respected).
+        """
+        config = read_config(self.root)
+        configured = config.get("TfCourse", {}).get("heldout_dir")
+        if not configured:
+            return default_heldout_dir(config.get("CourseDirectory", {}).get("course_id", "tfcourse"))
         path = Path(os.path.expanduser(configured))
         return path if path.is_absolute() else self.root / path
 
-    def copy_to(self, root: str | os.PathLike) -> "Course":
+    @property
+    def heldout_pin(self) -> Path:
+        """The checksum of the held-out manifest, pinned when it was exported (never visible to submissions)."""
+        return self.root / HELDOUT_PIN
+
+    def copy_to(self, root: str | os.PathLike, *, heldout_dir: str | os.PathLike | None = None) -> "Course":
         """A scratch copy of the instructor files (source/, demo/, nbgrader_config.py) at ``root``.
 
-        Tests and benchmarks grade in such a copy so the working tree is never written to.
+        Tests and benchmarks grade in such a copy so the working tree is never written to. The
+        copy keeps its held-out data in ``heldout_dir``, by default a folder beside it.
         """
-        target = Path(root)
+        target = Path(root).resolve()
         target.mkdir(parents=True, exist_ok=True)
         for name in INSTRUCTOR_FILES:
             origin = self.root / name
@@ -81,7 +99,10 @@ class Course:
                 shutil.copytree(origin, target / name)
             else:
                 shutil.copy(origin, target / name)
-        return Course(target.resolve())
+        heldout = Path(heldout_dir) if heldout_dir else target.with_name(f"{target.name}-heldout")
+        with open(target / CONFIG_FILE, "a") as config:
+            config.write(f"\n# This scratch copy keeps its held-out data beside it.\nc.TfCourse.heldout_dir = {str(heldout)!r}\n")
+        return Course(target)
 
     def assignment_folders(self) -> list[str]:
         """Assignment folders in source/, sorted (C1W1_..., C1W2_..., ...)."""
@@ -89,8 +110,8 @@ class Course:
 
 
 def read_config(root: Path) -> dict:
-    """The ``TfCourse`` section of the course's nbgrader_config.py, as a plain dict."""
+    """The course's nbgrader_config.py as plain nested dicts (``{"TfCourse": {...}, ...}``)."""
     from traitlets.config.loader import PyFileConfigLoader
 
     config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
-    return dict(config.get("TfCourse", {}))
+    return {section: dict(values) for section, values in config.items() if hasattr(values, "items")}

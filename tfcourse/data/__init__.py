@@ -16,6 +16,7 @@ import numpy as np
 
 from tfcourse.data import faces, fashion_mnist, housing, online  # noqa: F401  (registers the datasets)
 from tfcourse.data.cache import cache_dir, keras_datasets_dir
+from tfcourse.data.exported import exported_splits_dir, read_split
 from tfcourse.data.image_folders import write_image_folders
 from tfcourse.data.registry import (
     DataUnavailable,
@@ -35,11 +36,15 @@ def load(name: str, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
     """Return ``(x, y)`` numpy arrays of one split of a registered dataset.
 
     Files are fetched from the first source that works (offline ones first), cached in
-    :func:`cache_dir` and verified by checksum on every load.
+    :func:`cache_dir` and verified by checksum on every load. While a notebook is graded, only
+    the splits the grader exported are available (see :mod:`tfcourse.data.exported`).
     """
     spec = get_spec(name)
     if split not in spec.splits:
         raise ValueError(f"dataset {name!r} has splits {spec.splits}, not {split!r}")
+    exported = exported_splits_dir()
+    if exported is not None:
+        return read_split(exported, name, split)
     return spec.read(fetch_files(spec), split)
 
 

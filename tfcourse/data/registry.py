@@ -99,3 +99,18 @@ def fetch_file(dataset: str, data_file: DataFile) -> Path:
 def fetch_files(spec: DatasetSpec) -> dict[str, Path]:
     """Fetch and verify every file of a dataset; return name -> cached path."""
     return {data_file.name: fetch_file(spec.name, data_file) for data_file in spec.files}
+
+
+def local_source_paths() -> list[Path]:
+    """Every file on this machine that a registered dataset is read from (system and package files).
+
+    The grader hides them from sandboxed notebooks, which may load only the splits it exports.
+    """
+    paths = []
+    for spec in _REGISTRY.values():
+        for data_file in spec.files:
+            for source in data_file.sources:
+                path = source.local_path() if hasattr(source, "local_path") else None
+                if path is not None:
+                    paths.append(path)
+    return sorted(set(paths))

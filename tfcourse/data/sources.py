@@ -44,6 +44,10 @@ class LocalFile:
     def describe(self) -> str:
         return f"local file {self.path}"
 
+    def local_path(self) -> Path:
+        """Where the file lies on this machine (whether or not it exists)."""
+        return Path(self.path).expanduser()
+
     def fetch(self, dest: Path) -> None:
         path = Path(self.path).expanduser()
         if not path.is_file():
@@ -62,11 +66,17 @@ class PackageResource:
     def describe(self) -> str:
         return f"file {self.resource} of Python package {self.package}"
 
-    def fetch(self, dest: Path) -> None:
+    def local_path(self) -> Path | None:
+        """Where the file lies inside the installed package, or None when the package is missing."""
         spec = importlib.util.find_spec(self.package)
         if spec is None or not spec.submodule_search_locations:
+            return None
+        return Path(list(spec.submodule_search_locations)[0]) / self.resource
+
+    def fetch(self, dest: Path) -> None:
+        path = self.local_path()
+        if path is None:
             raise SourceUnavailable(f"Python package {self.package} is not installed")
-        path = Path(list(spec.submodule_search_locations)[0]) / self.resource
         if not path.is_file():
             raise SourceUnavailable(f"{path} not found in package {self.package}")
         _copy(path, dest, gunzip=False)

@@ -1,15 +1,24 @@
-"""Grading: per-assignment specs, the out-of-kernel evaluator, held-out data and results.
+"""Grading: assignment specs, the scorer that judges artifacts, the held-out store, and self-checks.
 
-Notebook test cells call :func:`grade_model`; the ``check`` command calls
-:func:`evaluate_saved_model` on a model file the notebook saved.
+Notebook test cells call :func:`save_for_grading` and :func:`check_exercise`, which only save
+artifacts and print a self-check. The instructor's pipeline scores those artifacts with a
+:class:`Scorer` after the notebook's kernel has exited, on data from the :class:`HeldoutStore`.
 """
 
-from tfcourse.grading.grade import GradingFailed, evaluate_saved_model, grade_model, history_filename
-from tfcourse.grading.heldout import HELDOUT_ENV, export_heldout
+from tfcourse.grading.heldout import (
+    EvaluationData,
+    HeldoutError,
+    HeldoutStore,
+    export_heldout,
+    open_heldout,
+    validation_data,
+)
 from tfcourse.grading.result import CheckResult, GradeResult
+from tfcourse.grading.selfcheck import check_exercise, save_for_grading
 from tfcourse.grading.specs import ASSIGNMENTS, AssignmentSpec, get_assignment
 
 __all__ = [
-    "ASSIGNMENTS", "AssignmentSpec", "CheckResult", "GradeResult", "GradingFailed", "HELDOUT_ENV",
-    "evaluate_saved_model", "export_heldout", "get_assignment", "grade_model", "history_filename",
+    "ASSIGNMENTS", "AssignmentSpec", "CheckResult", "EvaluationData", "GradeResult", "HeldoutError",
+    "HeldoutStore", "check_exercise", "export_heldout", "get_assignment", "open_heldout", "save_for_grading",
+    "validation_data",
 ]

@@ -1,14 +1,18 @@
-"""Held-out data: exported for the instructor outside release/, verified by checksum when graded.
+"""The held-out store: the instructor's secret test data and grading seed, read only by the scorer.
 
-When ``$TFCOURSE_HELDOUT_DIR`` is set (the instructor's grading run sets it), models are scored
-on the held-out test split stored there. Otherwise grading is a learner's self-check on the
-public validation split, and every report says so.
+Stops: a submission reading, training on or rewriting held-out data, and misgrading after tampering.
+The store lives outside the course folder by default and is never visible inside a sandbox. Its
+manifest lists every file's SHA-256 and the secret seed that draws exercise inputs; ``export``
+pins the manifest's own checksum in the course folder, and grading verifies the manifest and
+every file against that pin before anyone is scored, stopping the batch with a setup error
+rather than grading against changed data.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,12 +22,11 @@ from tfcourse.data import load
 from tfcourse.data.cache import sha256_of
 from tfcourse.grading.specs import ASSIGNMENTS, AssignmentSpec
 
-HELDOUT_ENV = "TFCOURSE_HELDOUT_DIR"
 MANIFEST = "manifest.json"
 
 
 class HeldoutError(RuntimeError):
-    """The held-out data is missing or does not match its manifest."""
+    """The held-out data is missing or does not match its pinned checksums (a setup error)."""
 
 
 @dataclass(frozen=True)
@@ -36,46 +39,77 @@ class EvaluationData:
     is_heldout: bool
 
 
-def heldout_dir() -> Path | None:
-    """The configured held-out directory, or None for a learner's self-check."""
-    configured = os.environ.get(HELDOUT_ENV)
-    return Path(configured) if configured else None
+def validation_data(spec: AssignmentSpec) -> EvaluationData:
+    """The public validation split: what a learner's self-check scores."""
+    x, y = load(spec.dataset, "validation")
+    return EvaluationData(x, y, f"self-check on validation data, {len(y):,} examples; "
+                                "your instructor grades on held-out data", False)
 
 
-def export_heldout(directory: Path) -> Path:
-    """Write every assignment's held-out test split to ``directory`` with a checksum manifest."""
+@dataclass(frozen=True)
+class HeldoutStore:
+    """An exported, verified held-out folder."""
+
+    directory: Path
+    manifest: dict
+
+    @property
+    def seed(self) -> int:
+        """The secret seed that draws the grader's inputs to function exercises."""
+        return int(self.manifest["seed"])
+
+    def data(self, spec: AssignmentSpec) -> EvaluationData:
+        """The held-out examples of one assignment, checked against the manifest again as they are read."""
+        entry = self.manifest["files"].get(spec.assignment_id)
+        if entry is None:
+            raise HeldoutError(f"the held-out store has no data for {spec.assignment_id}; "
+                               f"run `tfcourse heldout export` again")
+        path = self.directory / entry["file"]
+        if not path.is_file() or sha256_of(path) != entry["sha256"]:
+            raise HeldoutError(f"held-out file {path} changed since it was exported (checksum mismatch)")
+        with np.load(path, allow_pickle=False) as arrays:
+            x, y = arrays["x"], arrays["y"]
+        return EvaluationData(x, y, f"held-out test data, {len(y):,} examples", True)
+
+
+def manifest_digest(directory: Path) -> str:
+    return hashlib.sha256((Path(directory) / MANIFEST).read_bytes()).hexdigest()
+
+
+def export_heldout(directory: Path, pin_file: Path) -> HeldoutStore:
+    """Write every assignment's held-out test split and a new secret seed; pin the manifest in ``pin_file``.
+
+    The folder is written with owner-only permissions; ``pin_file`` belongs in the course folder.
+    """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    manifest = {}
+    directory.chmod(0o700)
+    files = {}
     for spec in ASSIGNMENTS.values():
         x, y = load(spec.dataset, "test")
         path = directory / f"{spec.assignment_id}.npz"
         np.savez_compressed(path, x=x, y=y)
-        manifest[spec.assignment_id] = {"file": path.name, "sha256": sha256_of(path), "examples": int(len(y))}
+        files[spec.assignment_id] = {"file": path.name, "sha256": sha256_of(path), "examples": int(len(y))}
+    manifest = {"seed": secrets.randbits(62), "files": files}
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
-    return directory
+    Path(pin_file).parent.mkdir(parents=True, exist_ok=True)
+    Path(pin_file).write_text(manifest_digest(directory) + "\n")
+    return open_heldout(directory, pin_file)
 
 
-def _load_heldout(directory: Path, spec: AssignmentSpec) -> tuple[np.ndarray, np.ndarray]:
-    manifest_path = directory / MANIFEST
-    if not manifest_path.is_file():
-        raise HeldoutError(f"no held-out data at {directory} (run `tfcourse heldout export {directory}`)")
-    entry = json.loads(manifest_path.read_text()).get(spec.assignment_id)
-    if entry is None:
-        raise HeldoutError(f"{manifest_path} has no entry for {spec.assignment_id}")
-    path = directory / entry["file"]
-    if not path.is_file() or sha256_of(path) != entry["sha256"]:
-        raise HeldoutError(f"held-out file {path} is missing or corrupt (checksum mismatch)")
-    with np.load(path, allow_pickle=False) as arrays:
-        return arrays["x"], arrays["y"]
-
-
-def evaluation_data(spec: AssignmentSpec) -> EvaluationData:
-    """The data ``spec``'s model is scored on: held-out for the instructor, validation otherwise."""
-    directory = heldout_dir()
-    if directory is not None:
-        x, y = _load_heldout(directory, spec)
-        return EvaluationData(x, y, f"held-out test data, {len(y):,} examples", True)
-    x, y = load(spec.dataset, "validation")
-    return EvaluationData(x, y, f"self-check on validation data, {len(y):,} examples; "
-                                "the instructor grades on held-out data", False)
+def open_heldout(directory: Path, pin_file: Path) -> HeldoutStore:
+    """Open the held-out store after checking the manifest against its pin and every file against the manifest."""
+    directory, pin_file = Path(directory), Path(pin_file)
+    if not (directory / MANIFEST).is_file():
+        raise HeldoutError(f"no held-out data in {directory}; run `tfcourse heldout export` first")
+    if not pin_file.is_file():
+        raise HeldoutError(f"no checksum pin at {pin_file}; run `tfcourse heldout export` again")
+    if manifest_digest(directory) != pin_file.read_text().strip():
+        raise HeldoutError(f"{directory / MANIFEST} changed since it was exported (its checksum no longer "
+                           f"matches {pin_file}); nothing was graded")
+    manifest = json.loads((directory / MANIFEST).read_text())
+    for assignment, entry in manifest["files"].items():
+        path = directory / entry["file"]
+        if not path.is_file() or sha256_of(path) != entry["sha256"]:
+            raise HeldoutError(f"held-out file {path} ({assignment}) changed since it was exported; nothing was graded")
+    return HeldoutStore(directory, manifest)

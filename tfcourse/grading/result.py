@@ -7,12 +7,16 @@ from dataclasses import asdict, dataclass, field
 
 @dataclass(frozen=True)
 class CheckResult:
-    """The outcome of one graded check (e.g. held-out accuracy, early stopping)."""
+    """The outcome of one graded check (held-out accuracy, a callback exercise, ...).
+
+    ``cell`` is the grade_id of the notebook's test cell whose points this check decides.
+    """
 
     name: str
     score: float
     possible: float
     detail: str
+    cell: str = ""
 
     @property
     def passed(self) -> bool:
@@ -26,10 +30,11 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class GradeResult:
-    """The outcome of grading one assignment's model.
+    """The outcome of scoring one assignment.
 
-    ``error`` holds a one-line reason when the model could not be graded at all
-    (missing or unsafe file, wrong shapes, NaN predictions, evaluator crash); then the score is 0.
+    Every part of an assignment is one check, and a part that could not be scored (missing or
+    unsafe model file, wrong shapes, NaN predictions, a crash) is a check worth 0 with its reason.
+    ``notes`` carry what the reader must know about the run itself, such as "graded without sandbox".
     """
 
     assignment: str
@@ -37,34 +42,42 @@ class GradeResult:
     data_label: str
     checks: tuple[CheckResult, ...] = field(default_factory=tuple)
     possible: float = 0.0
-    error: str | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def score(self) -> float:
-        """Points earned: the sum over checks, 0 when the model could not be graded."""
-        if self.error:
-            return 0.0
+        """Points earned: the sum over checks."""
         return round(sum(check.score for check in self.checks), 4)
 
     @property
     def passed(self) -> bool:
         """Full marks."""
-        return self.error is None and self.score >= self.possible
+        return self.score >= self.possible
+
+    def cell_scores(self) -> dict[str, float]:
+        """grade_id of each test cell -> the points its checks earned."""
+        scores: dict[str, float] = {}
+        for check in self.checks:
+            scores[check.cell] = round(scores.get(check.cell, 0.0) + check.score, 4)
+        return scores
+
+    def lost_points(self) -> list[str]:
+        """One reason per check that did not earn full credit."""
+        return [f"{check.name}: {check.detail}" for check in self.checks if not check.passed]
 
     def summary(self) -> str:
         """A short, human-readable report (what the learner and the instructor see)."""
         lines = [f"{self.assignment} {self.title}: {self.score:g} / {self.possible:g} points ({self.data_label})"]
-        if self.error:
-            lines.append(f"  [0/{self.possible:g}] not graded: {self.error}")
         lines.extend(check.line() for check in self.checks)
+        lines.extend(f"  note: {note}" for note in self.notes)
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
-        """A JSON-ready dict (used between the evaluator process and the caller)."""
+        """A JSON-ready dict."""
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> "GradeResult":
         """Inverse of :meth:`to_dict`."""
         checks = tuple(CheckResult(**check) for check in data.get("checks", ()))
-        return cls(**{**data, "checks": checks})
+        return cls(**{**data, "checks": checks, "notes": tuple(data.get("notes", ()))})

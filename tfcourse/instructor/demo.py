@@ -1,8 +1,10 @@
-"""The demo batch: three students (reference, weak, broken) submit every Course 1 assignment.
+"""The demo batch: honest, weak, broken and cheating students submit Course 1.
 
 ``reference`` submits the instructor's solutions, ``weak`` the under-trained solutions in
-demo/weak/, ``broken`` one typical broken submission per assignment. The batch then goes
-through the same `tfcourse grade` pipeline as real submissions.
+demo/weak/, ``broken`` one typical broken submission per assignment. The cheating students of
+demo/cheating/ (``<student>__<assignment folder>.py``) try to forge their grade: ``forger`` rebinds
+the grading calls and fabricates a training history, ``snoop`` hunts for held-out data and other
+students' models. The batch goes through the same `tfcourse grade` pipeline as real submissions.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from tfcourse.instructor.gradebook import GradebookRow
 from tfcourse.learner.submit import submission_name, write_submission_zip
 
 STUDENTS = ("reference", "weak", "broken")
+CHEATING = "cheating"
 DEMO_TIME = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
-# What the broken student does wrong in each assignment (replacement solution cells).
+# What the broken student does wrong in C1W4 (a replacement solution cell).
 UNSAFE_MODEL = '''def face_model():
     """Scales pixels in a Lambda layer: saved as Python bytecode, which safe mode refuses to load."""
     model = keras.Sequential([keras.Input(shape=(25, 25, 1)), keras.layers.Lambda(lambda x: x / 255.0),
@@ -62,6 +65,11 @@ def fill_solutions(notebook, replacements: dict[str, str]):
     return filled
 
 
+def cheating_students(course: Course, folder: str) -> list[str]:
+    """The cheating demo students who submit ``folder``."""
+    return sorted(path.name.split("__")[0] for path in (course.root / "demo" / CHEATING).glob(f"*__{folder}.py"))
+
+
 def student_notebook(course: Course, folder: str, student: str) -> str:
     """The notebook text one demo student submits for one assignment."""
     spec = get_assignment(folder)
@@ -72,11 +80,14 @@ def student_notebook(course: Course, folder: str, student: str) -> str:
     if student == "weak":
         weak = {**solutions, **read_sections(course.root / "demo" / "weak" / f"{folder}.py")}
         return nbformat.writes(fill_solutions(released, weak))
+    cheat = course.root / "demo" / CHEATING / f"{student}__{folder}.py"
+    if cheat.is_file():
+        return nbformat.writes(fill_solutions(released, {**solutions, **read_sections(cheat)}))
     reference = fill_solutions(released, solutions)
     if spec.assignment_id == "C1W1":  # saved half-way: not valid JSON
         text = nbformat.writes(reference)
         return text[: len(text) // 2]
-    if spec.assignment_id == "C1W2":  # deleted the graded test cell
+    if spec.assignment_id == "C1W2":  # deleted the graded test cells
         reference.cells = [cell for cell in reference.cells
                            if not (cell.get("metadata", {}).get("nbgrader", {}).get("grade")
                                    and not cell.metadata["nbgrader"].get("solution"))]
@@ -94,7 +105,7 @@ def stage_submissions(course: Course, folders: list[str], students: tuple[str, .
         spec = get_assignment(folder)
         archive = course.archive(folder)
         shutil.rmtree(archive, ignore_errors=True)
-        for student in students:
+        for student in [*students, *cheating_students(course, folder)]:
             notebook = staging / student / spec.notebook
             notebook.parent.mkdir(parents=True, exist_ok=True)
             notebook.write_text(student_notebook(course, folder, student))
@@ -109,8 +120,9 @@ def run_demo(course: Course, *, folders: list[str] | None = None, students: tupl
     folders = folders or course.assignment_folders()
     for folder in folders:
         nbgrader_steps.generate_assignment(course.root, folder)
-    export_heldout(course.heldout)
-    for student in students:
+    export_heldout(course.heldout, course.heldout_pin)
+    everyone = sorted({*students, *(cheat for folder in folders for cheat in cheating_students(course, folder))})
+    for student in everyone:
         shutil.rmtree(course.submitted / student, ignore_errors=True)
     stage_submissions(course, folders, students)
-    return grade(folders, course=course, students=list(students), progress=progress)
+    return grade(folders, course=course, students=everyone, progress=progress)

@@ -1,22 +1,38 @@
-"""`tfcourse grade`: collect -> autograde -> feedback -> gradebook, for a batch of submissions."""
+"""`tfcourse grade`: vet -> collect -> execute (sandboxed) -> score -> gradebook -> feedback.
+
+Two phases per submission. **Execute**: nbgrader autograde runs the notebook in a sandboxed kernel
+that sees its own folder and the public dataset splits, nothing else; the notebook's test cells
+only save artifacts and print a self-check. **Score**: once that kernel has exited, the scorer
+judges the artifacts left in autograded/<student>/<folder>/ on held-out data and writes the points
+into nbgrader's gradebook. With ``models=True`` (the certificate exam's way) the execute phase is
+skipped and the submitted ``.keras`` files are scored as they are.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
+import tempfile
 from pathlib import Path
 
 from tfcourse.course import Course
-from tfcourse.grading import get_assignment
-from tfcourse.instructor import gradebook, nbgrader_steps
-from tfcourse.instructor.gradebook import GradebookRow
+from tfcourse.grading import AssignmentSpec, CheckResult, GradeResult, HeldoutError, get_assignment, open_heldout
+from tfcourse.grading.heldout import EvaluationData
+from tfcourse.grading.policies import export_notebook_splits
+from tfcourse.grading.scorer import Scorer
+from tfcourse.instructor import feedback, gradebook, nbgrader_steps
+from tfcourse.instructor.archives import vet_archives
+from tfcourse.instructor.gradebook import GradebookRow, shorten
+from tfcourse.sandbox.process import UNSANDBOXED
 
 log = logging.getLogger(__name__)
 
 GRADEBOOK_CSV = "gradebook.csv"
+VETTED = "vetted"  # downloaded/<folder>/vetted: the accepted zips that zip_collect extracts
 
 
 class GradingSetupError(RuntimeError):
-    """The course itself is not ready to grade (not the submissions' fault)."""
+    """The course itself is not ready to grade (not the submissions' fault); nothing was graded."""
 
 
 def students_of(course: Course, folder: str) -> list[str]:
@@ -26,63 +42,171 @@ def students_of(course: Course, folder: str) -> list[str]:
     return sorted(p.name for p in course.submitted.iterdir() if (p / folder).is_dir())
 
 
-def released_test_ids(course: Course, folder: str) -> list[str]:
+def released_test_ids(course: Course, spec: AssignmentSpec) -> list[str]:
     """grade_ids of the graded test cells in the released notebook."""
     import nbformat
 
-    path = course.release / folder / get_assignment(folder).notebook
-    cells = nbformat.read(path, as_version=4).cells
+    cells = nbformat.read(course.release / spec.folder / spec.notebook, as_version=4).cells
     return [cell.metadata["nbgrader"]["grade_id"] for cell in cells if gradebook.is_test_cell(cell)]
 
 
-def _grade_one(course: Course, folder: str, student: str, heldout: Path, cell_timeout_s: int | None) -> GradebookRow:
-    spec = get_assignment(folder)
-    possible = gradebook.max_score(course.root, folder)
-    submitted = course.submitted / student / folder / spec.notebook
-    if not submitted.is_file():
-        return GradebookRow(student, folder, 0.0, possible, (f"no notebook named {spec.notebook} was submitted",))
-    step = nbgrader_steps.autograde(course.root, folder, student, heldout=heldout, cell_timeout_s=cell_timeout_s)
-    scores = gradebook.scores_from_database(course.root, folder, student) if step.ok else None
-    if scores is None:
-        reason = gradebook.shorten(f"could not be autograded: {step.reason()}")
-        return GradebookRow(student, folder, 0.0, possible, (reason,))
-    nbgrader_steps.generate_feedback(course.root, folder, student)
-    score, possible = scores
-    autograded = course.autograded / student / folder / spec.notebook
-    reasons = ()
-    if score < possible and autograded.is_file():
-        reasons = tuple(gradebook.lost_point_reasons(autograded, released_test_ids(course, folder)))
-    return GradebookRow(student, folder, score, possible, reasons)
+def zero_result(spec: AssignmentSpec, data: EvaluationData, reason: str, notes: tuple[str, ...] = ()) -> GradeResult:
+    """Every part of an assignment at 0, for a submission that could not be scored at all."""
+    checks = [CheckResult("model", 0.0, spec.model_points, reason, cell=spec.model_cell)]
+    checks += [CheckResult(part.exercise.title, 0.0, part.points, reason, cell=part.test_cell)
+               for part in spec.exercises]
+    return GradeResult(spec.assignment_id, spec.title, data.label, tuple(checks), spec.possible, notes)
+
+
+def kernel_context(report: dict) -> tuple[list[str], tuple[str, ...]]:
+    """(reasons, notes) from the sandboxed kernel's report: limits hit, timeouts, crashes, missing sandbox."""
+    reasons = [f"your notebook's kernel was {event}" if event.startswith("killed") else f"your notebook {event}"
+               for event in report.get("events", [])]
+    failure = report.get("failure") or ""
+    timeouts = report.get("timeouts", [])
+    if timeouts and "IOPub" in failure:
+        reasons.append(timeouts[0].replace("was interrupted", "ignored the interrupt, so the run was stopped"))
+    elif timeouts:
+        reasons.append(timeouts[0])
+    elif "DeadKernelError" in failure:
+        reasons.append("the notebook's kernel died before the notebook finished")
+    if report.get("removed_links"):
+        links = ", ".join(report["removed_links"][:3])
+        reasons.append(f"your notebook left symbolic links or special files ({links}); they were removed, not scored")
+    if report.get("output_truncated"):
+        reasons.append("the notebook printed more than the output limit; the rest was dropped")
+    notes = ()
+    if report and not report.get("sandboxed"):
+        notes = (f"{UNSANDBOXED} ({report.get('unsandboxed_because') or 'unknown reason'})",)
+    return reasons, notes
+
+
+def _read_report(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _row(student: str, spec: AssignmentSpec, result: GradeResult, context: list[str]) -> GradebookRow:
+    reasons = [shorten(reason) for reason in result.lost_points()]
+    if result.score < result.possible:
+        reasons += [shorten(reason) for reason in context if shorten(reason) not in reasons]
+    reasons += list(result.notes)
+    return GradebookRow(student, spec.folder, result.score, result.possible, tuple(reasons))
+
+
+def grade_notebook(course: Course, spec: AssignmentSpec, student: str, *, data: EvaluationData, scorer: Scorer,
+                   data_view: Path, work: Path, cell_timeout_s: int | None) -> tuple[GradebookRow, bool]:
+    """Execute one submitted notebook in the sandbox, then score its artifacts. Returns (row, has notebook)."""
+    if not (course.submitted / student / spec.folder / spec.notebook).is_file():
+        result = zero_result(spec, data, f"no notebook named {spec.notebook} was submitted")
+        return _record_without_notebook(course, spec, student, result, []), False
+    report_path = work / f"{student}.{spec.folder}.kernel.json"
+    step = nbgrader_steps.autograde(course.root, spec.folder, student, data_view=data_view, report=report_path,
+                                    cell_timeout_s=cell_timeout_s)
+    context, notes = kernel_context(_read_report(report_path))
+    autograded = course.autograded / student / spec.folder
+    if not step.ok or not (autograded / spec.notebook).is_file():
+        result = zero_result(spec, data, f"could not be autograded: {step.reason()}", notes)
+        return _record_without_notebook(course, spec, student, result, context), False
+    scored = scorer.score(spec, autograded, data)
+    result = GradeResult(scored.assignment, scored.title, scored.data_label, scored.checks, scored.possible,
+                         tuple(dict.fromkeys([*notes, *scored.notes])))
+    context += gradebook.notebook_context(autograded / spec.notebook, released_test_ids(course, spec))
+    gradebook.record_scores(course.root, spec.folder, student, result)
+    row = _row(student, spec, result, context)
+    feedback.annotate_notebook(autograded / spec.notebook, result, _context_only(row, result))
+    return row, True
+
+
+def _context_only(row: GradebookRow, result: GradeResult) -> list[str]:
+    """The row's reasons that the result's own check lines do not already say."""
+    said = {shorten(reason) for reason in result.lost_points()} | set(result.notes)
+    return [reason for reason in row.reasons if reason not in said]
+
+
+def _record_without_notebook(course: Course, spec: AssignmentSpec, student: str, result: GradeResult,
+                             context: list[str]) -> GradebookRow:
+    """Record a result that has no autograded notebook to render: gradebook plus an HTML report."""
+    gradebook.record_scores(course.root, spec.folder, student, result)
+    row = _row(student, spec, result, context)
+    feedback.write_report(course.feedback / student / spec.folder / f"{spec.folder}.html", student, spec.folder,
+                          result, _context_only(row, result))
+    return row
+
+
+def grade_model_file(course: Course, spec: AssignmentSpec, student: str, *, data: EvaluationData,
+                     scorer: Scorer) -> GradebookRow:
+    """Score a submitted model file as it is (and exercises from the submitted notebook, when there is one)."""
+    result = scorer.score(spec, course.submitted / student / spec.folder, data)
+    return _record_without_notebook(course, spec, student, result, [])
+
+
+def collect(course: Course, folder: str) -> dict[str, str]:
+    """Vet the zips in downloaded/<folder>/archive and collect the accepted ones; student -> reason for refused."""
+    archive = course.archive(folder)
+    if not archive.is_dir() or not any(archive.iterdir()):
+        return {}
+    checks = vet_archives(archive, course.downloaded / folder / VETTED, folder)
+    refused = {check.student: check.reason() for check in checks if not check.accepted}
+    if any(check.accepted for check in checks):
+        step = nbgrader_steps.zip_collect(course.root, folder, VETTED)
+        if not step.ok:
+            log.warning("zip_collect %s failed: %s", folder, step.reason())
+    return refused
 
 
 def grade(folders: list[str] | None = None, *, course: Course, students: list[str] | None = None,
-          cell_timeout_s: int | None = None, progress: bool = True) -> list[GradebookRow]:
+          cell_timeout_s: int | None = None, models: bool = False, progress: bool = True) -> list[GradebookRow]:
     """Grade every collected submission of ``folders`` (default: all assignments) on held-out data.
 
-    Zips waiting in downloaded/<folder>/archive are collected first. Each submission is
-    autograded in its own nbgrader process; one that cannot be graded scores 0 with a reason
-    and the batch goes on. Writes gradebook.csv in the course directory and returns its rows.
+    Zips waiting in downloaded/<folder>/archive are vetted and collected first. With ``models``,
+    the submitted ``.keras`` files are scored without running any notebook. Every submission that
+    cannot be graded scores 0 with a reason and the batch goes on; a problem with the course itself
+    (missing or changed held-out data) raises :class:`GradingSetupError` before anyone is graded.
+    Writes gradebook.csv in the course directory and returns its rows.
     """
     from tqdm.auto import tqdm
 
     folders = [get_assignment(name).folder for name in folders] if folders else course.assignment_folders()
-    heldout = course.heldout
-    if not (heldout / "manifest.json").is_file():
-        raise GradingSetupError(f"no held-out data in {heldout}; run `tfcourse heldout export` first")
-    jobs = []
-    for folder in folders:
-        step = nbgrader_steps.generate_assignment(course.root, folder)
-        if not step.ok:
-            raise GradingSetupError(f"nbgrader generate_assignment {folder} failed: {step.reason()}")
-        if course.archive(folder).is_dir() and any(course.archive(folder).iterdir()):
-            step = nbgrader_steps.zip_collect(course.root, folder)
+    try:
+        store = open_heldout(course.heldout, course.heldout_pin)
+    except HeldoutError as error:
+        raise GradingSetupError(str(error)) from None
+    rows: list[GradebookRow] = []
+    with Scorer(exercise_seed=store.seed) as scorer, tempfile.TemporaryDirectory(prefix="tfcourse-grade-") as work:
+        for folder in folders:
+            spec = get_assignment(folder)
+            step = nbgrader_steps.generate_assignment(course.root, folder)
             if not step.ok:
-                log.warning("zip_collect %s failed: %s", folder, step.reason())
-        jobs += [(folder, student) for student in students_of(course, folder) if not students or student in students]
-
-    rows = []
-    for folder, student in tqdm(jobs, desc="autograding", unit="submission", disable=not progress):
-        rows.append(_grade_one(course, folder, student, heldout, cell_timeout_s))
+                raise GradingSetupError(f"nbgrader generate_assignment {folder} failed: {step.reason()}")
+            refused = collect(course, folder)
+            wanted = lambda student: not students or student in students  # noqa: E731
+            data = store.data(spec)
+            for student, reason in sorted(refused.items()):
+                if wanted(student):
+                    rows.append(_record_without_notebook(course, spec, student, zero_result(spec, data, reason), []))
+            todo = [s for s in students_of(course, folder) if wanted(s) and s not in refused]
+            if not todo:
+                continue
+            scorer.warm_up(spec)
+            description = f"{spec.assignment_id} {'models' if models else 'notebooks'}"
+            if models:
+                for student in tqdm(todo, desc=description, unit="model", disable=not progress):
+                    rows.append(grade_model_file(course, spec, student, data=data, scorer=scorer))
+                continue
+            view = export_notebook_splits(spec, Path(work) / "splits" / spec.assignment_id)
+            rendered = []
+            for student in tqdm(todo, desc=description, unit="submission", disable=not progress):
+                row, has_notebook = grade_notebook(course, spec, student, data=data, scorer=scorer, data_view=view,
+                                                   work=Path(work), cell_timeout_s=cell_timeout_s)
+                rows.append(row)
+                rendered += [student] if has_notebook else []
+            if rendered:
+                step = nbgrader_steps.generate_feedback(course.root, folder)
+                if not step.ok:
+                    log.warning("generate_feedback %s: %s", folder, step.reason())
     rows.sort(key=lambda row: (row.student, row.assignment))
     gradebook.write_csv(rows, course.root / GRADEBOOK_CSV)
     return rows

@@ -1,16 +1,20 @@
-"""The gradebook: one row per student and assignment, with points and the reasons for lost points."""
+"""The gradebook: the scorer's points written into nbgrader's database, and a readable table and CSV.
+
+nbgrader's database stays the one record of points, so ``nbgrader export``, formgrader, feedback
+and gradebook.csv agree: :func:`record_scores` writes each graded test cell's points as its
+automatic score, whatever the notebook's own run produced.
+"""
 
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from tfcourse.grading import GradeResult
+
 # nbgrader interrupts a cell that outlives c.Execute.timeout; the kernel then reports one of these.
 TIMEOUT_ERRORS = ("KeyboardInterrupt", "CellTimeoutError")
-
-REPORT_LINE = re.compile(r"^\s*\[(?P<score>[\d.]+)/(?P<possible>[\d.]+)\]\s*(?P<text>.*)$")
 
 
 @dataclass(frozen=True)
@@ -30,73 +34,73 @@ class GradebookRow:
         return "partial" if self.score > 0 else "zero"
 
 
-def shorten(text: str, limit: int = 200) -> str:
-    """The first sentence of a message, cut to ``limit`` characters."""
-    text = " ".join(text.split())
-    first = text.split(". ")[0]
-    return first if len(first) <= limit else first[: limit - 3] + "..."
+def shorten(text: str, limit: int = 240) -> str:
+    """One line of at most ``limit`` characters."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def is_test_cell(cell) -> bool:
     meta = cell.get("metadata", {}).get("nbgrader", {})
-    return bool(meta.get("grade")) and not meta.get("solution") and cell.cell_type == "code"
+    return bool(meta.get("grade")) and not meta.get("solution") and cell.get("cell_type") == "code"
 
 
-def lost_point_reasons(notebook_path: Path, expected_tests: list[str] = ()) -> list[str]:
-    """Why points were lost, read from an autograded notebook.
-
-    Reports missing test cells (``expected_tests`` names those of the release), the first
-    error raised outside the test cells (usually the cause), then each test cell's lost points.
-    """
+def notebook_context(notebook_path: Path, expected_tests: list[str]) -> list[str]:
+    """What the autograded notebook says about lost points: deleted test cells, the first error."""
     import nbformat
 
     notebook = nbformat.read(notebook_path, as_version=4)
     present = {cell.metadata["nbgrader"].get("grade_id") for cell in notebook.cells if is_test_cell(cell)}
-    reasons = [f"{grade_id}: test cell missing from the submission (deleted?)"
+    context = [f"{grade_id}: test cell missing from the submission (deleted?)"
                for grade_id in expected_tests if grade_id not in present]
-    first_error = next((output for cell in notebook.cells if cell.cell_type == "code" and not is_test_cell(cell)
+    first_error = next((output for cell in notebook.cells if cell.cell_type == "code"
                         for output in cell.get("outputs", []) if output.output_type == "error"), None)
     if first_error is not None and first_error.ename in TIMEOUT_ERRORS:
-        reasons.append("a cell ran longer than the per-cell time limit and was interrupted")
+        context.append("a cell ran longer than the per-cell time limit and was interrupted")
     elif first_error is not None:
-        reasons.append(shorten(f"first error in your code: {first_error.ename}: {first_error.evalue}"))
-    for cell in notebook.cells:
-        if not is_test_cell(cell):
-            continue
-        grade_id = cell.metadata["nbgrader"].get("grade_id", "?")
-        if not cell.get("outputs"):
-            reasons.append(f"{grade_id}: the cell produced no output (was it run?)")
-        for output in cell.get("outputs", []):
-            if output.output_type == "stream" and output.name == "stdout":
-                for line in output.text.splitlines():
-                    match = REPORT_LINE.match(line)
-                    if match and float(match["score"]) < float(match["possible"]):
-                        reasons.append(shorten(f"{grade_id}: {match['text']}"))
-            elif output.output_type == "stream" and output.name == "stderr":
-                reasons.append(shorten(f"{grade_id}: wrote to stderr (nbgrader scores that 0): {output.text}"))
-            elif output.output_type == "error" and output.ename != "GradingFailed":
-                reasons.append(shorten(f"{grade_id}: {output.ename}: {output.evalue}"))
-    return reasons
+        context.append(shorten(f"first error in your notebook: {first_error.ename}: {first_error.evalue}"))
+    return context
 
 
-def scores_from_database(root: Path, folder: str, student: str) -> tuple[float, float] | None:
-    """Score and maximum from nbgrader's gradebook database, or None when it holds no submission."""
-    from nbgrader.api import Gradebook, MissingEntry
+def _database(root: Path):
+    from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+    return Gradebook(f"sqlite:///{root / 'gradebook.db'}")
+
+
+def record_scores(root: Path, folder: str, student: str, result: GradeResult) -> tuple[float, float]:
+    """Write the scorer's points into nbgrader's database as each test cell's automatic score.
+
+    Creates the student and the submission when nbgrader has none (model-only grading, or an
+    autograde that failed). A test cell the result does not mention gets 0: only the scorer
+    decides points. Returns the submission's score and maximum as the database computes them.
+    """
+    from nbgrader.api import MissingEntry
+
+    scores = result.cell_scores()
+    with _database(root) as gradebook:
+        gradebook.update_or_create_student(student)
         try:
             submission = gradebook.find_submission(folder, student)
         except MissingEntry:
-            return None
+            submission = gradebook.add_submission(folder, student)
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                if grade.cell_type == "code" or grade.name in scores:
+                    grade.auto_score = float(scores.get(grade.name, 0.0))
+                    grade.manual_score = None
+                    grade.needs_manual_grade = False
+        gradebook.db.commit()
+        submission = gradebook.find_submission(folder, student)
         return float(submission.score), float(submission.max_score)
 
 
-def max_score(root: Path, folder: str) -> float:
-    """Total points of an assignment, from the gradebook database."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
-        return float(gradebook.find_assignment(folder).max_score)
+def graded_cell_points(root: Path, folder: str) -> dict[str, float]:
+    """grade_id -> points of each graded test cell of an assignment, as nbgrader recorded them."""
+    with _database(root) as gradebook:
+        assignment = gradebook.find_assignment(folder)
+        return {cell.name: float(cell.max_score) for notebook in assignment.notebooks
+                for cell in notebook.grade_cells if cell.cell_type == "code"}
 
 
 def write_csv(rows: list[GradebookRow], path: Path) -> Path:

@@ -1,7 +1,8 @@
 """Each nbgrader step the instructor pipeline runs, as a subprocess in the course directory.
 
 A subprocess per step (and per student at autograde) keeps one broken submission from taking
-the batch down, and lets the held-out location travel in the environment to the kernels.
+the batch down. Nothing secret travels to nbgrader: the held-out data is read by the scorer only,
+after nbgrader has run.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-
-from tfcourse.grading import HELDOUT_ENV
 
 
 @dataclass(frozen=True)
@@ -34,14 +33,16 @@ class StepResult:
         return (errors or lines or ["no output"])[-1][:300]
 
 
-def run_nbgrader(root: Path, *args: str, heldout: Path | None = None, timeout_s: int | None = None,
+# A whole submission's autograde, beyond which nbgrader itself is stopped (cells have their own limit).
+AUTOGRADE_TIMEOUT_S = 1800
+
+
+def run_nbgrader(root: Path, *args: str, timeout_s: int | None = None,
                  extra_config: tuple[str, ...] = ()) -> StepResult:
     """Run ``nbgrader <args>`` in the course directory and capture its log."""
     env = dict(os.environ)
     # nbgrader starts helpers (alembic, the kernel) by name: put this interpreter's bin first.
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    if heldout is not None:
-        env[HELDOUT_ENV] = str(heldout)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     command = (sys.executable, "-m", "nbgrader", *args, *extra_config)
     try:
@@ -57,18 +58,26 @@ def generate_assignment(root: Path, folder: str) -> StepResult:
     return run_nbgrader(root, "generate_assignment", folder, "--force")
 
 
-def zip_collect(root: Path, folder: str) -> StepResult:
-    """Unpack submission zips of downloaded/<folder>/archive into submitted/<student>/<folder>."""
-    return run_nbgrader(root, "zip_collect", folder, "--force")
+def zip_collect(root: Path, folder: str, archive_directory: str = "archive") -> StepResult:
+    """Unpack the zips of downloaded/<folder>/<archive_directory> into submitted/<student>/<folder>."""
+    return run_nbgrader(root, "zip_collect", folder, "--force",
+                        extra_config=(f"--ZipCollectApp.archive_directory={archive_directory}",))
 
 
-def autograde(root: Path, folder: str, student: str, *, heldout: Path | None, cell_timeout_s: int | None = None,
-                ) -> StepResult:
-    """Execute and score one student's submission; its files in submitted/ are only copied, never changed."""
-    extra = (f"--Execute.timeout={cell_timeout_s}",) if cell_timeout_s else ()
-    return run_nbgrader(root, "autograde", folder, "--student", student, "--force", heldout=heldout, extra_config=extra)
+def autograde(root: Path, folder: str, student: str, *, data_view: Path, report: Path,
+              cell_timeout_s: int | None = None) -> StepResult:
+    """Execute one student's notebook in the sandbox (nbgrader_config.py installs SandboxedExecute).
+
+    ``data_view`` holds the dataset splits the notebook may load; ``report`` receives what the
+    sandbox saw. Files in submitted/ are only copied, never changed.
+    """
+    extra = (f"--SandboxedExecute.data_view={data_view}", f"--SandboxedExecute.report_file={report}")
+    if cell_timeout_s:
+        extra += (f"--Execute.timeout={cell_timeout_s}",)
+    return run_nbgrader(root, "autograde", folder, "--student", student, "--force",
+                        timeout_s=AUTOGRADE_TIMEOUT_S, extra_config=extra)
 
 
-def generate_feedback(root: Path, folder: str, student: str) -> StepResult:
-    """Write feedback/<student>/<folder>/*.html from the autograded notebook."""
-    return run_nbgrader(root, "generate_feedback", folder, "--student", student, "--force")
+def generate_feedback(root: Path, folder: str) -> StepResult:
+    """Write feedback/<student>/<folder>/*.html from every autograded notebook of ``folder``, in one run."""
+    return run_nbgrader(root, "generate_feedback", folder, "--force")

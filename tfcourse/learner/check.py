@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tfcourse.grading import evaluate_saved_model, get_assignment, history_filename
+from tfcourse.grading import get_assignment, validation_data
+from tfcourse.grading.scorer import Scorer
 from tfcourse.grading.specs import AssignmentSpec
 from tfcourse.learner.validate import Verdict, inspect_notebook
 
@@ -21,6 +22,7 @@ class CheckReport:
     verdicts: tuple[Verdict, ...]
     score: float
     possible: float
+    notes: tuple[str, ...] = ()
 
     @property
     def ready_to_submit(self) -> bool:
@@ -31,6 +33,7 @@ class CheckReport:
         lines = [f"Self-check of {self.notebook}"]
         lines += [f"  {verdict.line()}" for verdict in self.verdicts]
         lines.append(f"  Points on validation data: {self.score:g} / {self.possible:g}")
+        lines.extend(f"  Note: {note}" for note in self.notes)
         lines.append("  Ready to submit." if self.ready_to_submit else "  Not ready to submit: fix the FAIL lines above.")
         return "\n".join(lines)
 
@@ -56,23 +59,22 @@ def released_notebook(spec: AssignmentSpec, start: Path) -> Path | None:
 
 
 def check_assignment(assignment_id: str, *, directory: Path | None = None) -> CheckReport:
-    """Check a learner's notebook and saved model; the model is scored on validation data in a separate process."""
+    """Check a learner's notebook and saved model with the grader's own scorer, on the validation split.
+
+    The scorer runs outside the learner's kernel, in the sandbox where bubblewrap is installed, and
+    tries exercises on public inputs; the instructor's run uses held-out data and secret inputs.
+    """
     spec = get_assignment(assignment_id)
     notebook = find_notebook(spec, Path(directory or Path.cwd()).resolve())
     verdicts = inspect_notebook(notebook, released_notebook(spec, notebook.parent))
     model_path = notebook.parent / spec.model_filename
-    score = 0.0
     if not model_path.is_file():
         verdicts.append(Verdict("model file", False, f"{spec.model_filename} not found next to the notebook "
                                                      "(run the graded cell, which saves it)"))
-    else:
-        verdicts.append(Verdict("model file", True, f"{spec.model_filename} found"))
-        history_path = notebook.parent / history_filename(spec)
-        result = evaluate_saved_model(spec.assignment_id, model_path,
-                                      history_path=history_path if history_path.is_file() else None)
-        score = result.score
-        if result.error:
-            verdicts.append(Verdict("model", False, result.error))
-        for check in result.checks:
-            verdicts.append(Verdict(check.name, check.passed, f"{check.detail} [{check.score:g}/{check.possible:g}]"))
-    return CheckReport(spec.assignment_id, notebook, tuple(verdicts), score, spec.possible)
+        return CheckReport(spec.assignment_id, notebook, tuple(verdicts), 0.0, spec.possible)
+    verdicts.append(Verdict("model file", True, f"{spec.model_filename} found"))
+    with Scorer() as scorer:
+        result = scorer.score(spec, notebook.parent, validation_data(spec))
+    for check in result.checks:
+        verdicts.append(Verdict(check.name, check.passed, f"{check.detail} [{check.score:g}/{check.possible:g}]"))
+    return CheckReport(spec.assignment_id, notebook, tuple(verdicts), result.score, spec.possible, result.notes)

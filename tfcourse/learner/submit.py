@@ -7,7 +7,7 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tfcourse.grading import get_assignment, history_filename
+from tfcourse.grading import get_assignment
 from tfcourse.learner.check import CheckReport, check_assignment
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
@@ -36,15 +36,13 @@ def write_submission_zip(files: list[Path], destination: Path) -> Path:
 
 def submit(assignment_id: str, student_id: str, *, directory: Path | None = None,
            out_dir: Path | None = None, when: datetime | None = None) -> tuple[Path, CheckReport]:
-    """Self-check, then pack the notebook, its model and its history into a zip for the instructor."""
+    """Self-check, then pack the notebook and its model into a zip for the instructor."""
     spec = get_assignment(assignment_id)
     report = check_assignment(spec.assignment_id, directory=directory)
     if not report.ready_to_submit:
         raise SubmissionRefused(report.summary())
     folder = report.notebook.parent
     files = [report.notebook, folder / spec.model_filename]
-    if (folder / history_filename(spec)).is_file():
-        files.append(folder / history_filename(spec))
     name = submission_name(student_id, spec.folder, when or datetime.now(timezone.utc))
     target = Path(out_dir or Path.cwd() / SUBMISSIONS) / name
     return write_submission_zip(files, target), report

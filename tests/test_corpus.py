@@ -1,0 +1,351 @@
+"""The bad-submission corpus: every case in tests/corpus/ graded in one batch next to honest students.
+
+Each case is a small TOML file (tests/corpus/README.md). The batch is graded once per module; each
+case is then one parametrized test asserting its score, the reason shown, and its own checks. Two
+honest students, graded before and after every attack, must keep full marks, and no submitted,
+instructor or held-out file may change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import threading
+import tomllib
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import REPO
+from tfcourse.course import Course
+from tfcourse.grading import export_heldout, get_assignment
+from tfcourse.instructor.demo import fill_solutions, solution_sources
+from tfcourse.instructor.gradebook import GradebookRow
+from tfcourse.instructor.grade import grade
+from tfcourse.instructor.release import release
+
+CORPUS = Path(__file__).parent / "corpus"
+CASES = sorted(path.stem for path in CORPUS.glob("*.toml"))
+HONEST = ("aa-honest", "zz-honest")
+TIMESTAMP = "20260101T000000Z"
+NBGRADER_FILES = ("timestamp.txt",)  # what zip_collect itself writes next to a submission
+# Short enough that the endless loops cost little, long enough for every honest cell on 2 cores.
+CELL_TIMEOUT_S = 45
+
+ZERO_MODEL = '''\
+# An untrained model with every weight zero: it predicts 0.5 for every image (accuracy 0.5).
+model = face_model()
+history = model.fit(train_ds, epochs=1, verbose=0)
+model.set_weights([w * 0 for w in model.get_weights()])'''
+
+
+def load_case(name: str) -> dict:
+    """One corpus case, with its defaults filled in."""
+    case = tomllib.loads((CORPUS / f"{name}.toml").read_text())
+    case.setdefault("mode", "notebook")
+    case["name"] = name
+    case["student"] = name.replace("_", "-")  # student ids are letters, digits, '.' and '-'
+    return case
+
+
+def folder_of(case: dict) -> str:
+    return get_assignment(case["assignment"]).folder
+
+
+def reference_notebook(course: Course, folder: str):
+    """The released notebook with the instructor's solutions filled in."""
+    notebook = get_assignment(folder).notebook
+    released = nbformat.read(course.release / folder / notebook, as_version=4)
+    return fill_solutions(released, solution_sources(nbformat.read(course.source / folder / notebook, as_version=4)))
+
+
+def is_test_cell(cell) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(meta.get("grade")) and not meta.get("solution")
+
+
+def named_notebook(course: Course, folder: str, content: str) -> bytes:
+    """The notebook an archive entry names: reference, truncated, released, edited or without tests."""
+    reference = reference_notebook(course, folder)
+    if content == "reference_notebook":
+        return nbformat.writes(reference).encode()
+    if content == "truncated_notebook":
+        text = nbformat.writes(reference)
+        return text[: len(text) // 2].encode()
+    if content == "released_notebook":
+        return (course.release / folder / get_assignment(folder).notebook).read_bytes()
+    if content == "notebook_without_test_cell":
+        reference.cells = [cell for cell in reference.cells if not is_test_cell(cell)]
+        return nbformat.writes(reference).encode()
+    if content == "notebook_with_edited_test_cell":
+        for cell in reference.cells:
+            if is_test_cell(cell):
+                cell.source = "# the test, edited away\nprint('10 / 10 points, trust me')"
+        return nbformat.writes(reference).encode()
+    raise ValueError(f"unknown notebook content {content!r}")
+
+
+def case_notebook(course: Course, case: dict, canary_port: int | None = None) -> bytes:
+    """The reference solution with the case's solution cells replaced."""
+    replacements = {grade_id: source.replace("{zero_model}", ZERO_MODEL).replace("{canary_port}", str(canary_port))
+                    for grade_id, source in case.get("cells", {}).items()}
+    notebook = fill_solutions(reference_notebook(course, folder_of(case)), replacements)
+    return nbformat.writes(notebook).encode()
+
+
+def write_zeros(stream, size: int) -> None:
+    chunk = bytes(1 << 22)
+    for start in range(0, size, len(chunk)):
+        stream.write(chunk[: min(len(chunk), size - start)])
+
+
+def write_archive(course: Course, case: dict, destination: Path) -> None:
+    """The zip a case submits: hand-made entries, raw bytes, or the notebook of a notebook case."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    if "raw_bytes" in case:
+        destination.write_bytes(case["raw_bytes"].encode())
+        return
+    folder = folder_of(case)
+    with zipfile.ZipFile(destination, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        if case["mode"] == "notebook":
+            archive.writestr(get_assignment(folder).notebook, case_notebook(course, case, case.get("canary_port")))
+            return
+        for entry in case.get("entries", []):
+            for index in range(entry.get("repeat", 1)):
+                name = entry["name"].replace("{index}", str(index))
+                content = entry["content"]
+                if content == "zeros":
+                    with archive.open(name, "w", force_zip64=True) as stream:
+                        write_zeros(stream, entry["size"])
+                elif content.startswith("text:"):
+                    archive.writestr(name, content[5:])
+                else:
+                    archive.writestr(name, named_notebook(course, folder, content))
+
+
+def build_model_file(kind: str, path: Path) -> None:
+    """A broken model file for the assignment C1W4 (25x25x1 images, one sigmoid unit)."""
+    import keras
+    import numpy as np
+
+    def small_model(input_shape=(25, 25, 1)):
+        return keras.Sequential([keras.Input(shape=input_shape), keras.layers.Rescaling(1 / 255),
+                                 keras.layers.Flatten(), keras.layers.Dense(1, activation="sigmoid")])
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "lambda":
+        keras.Sequential([keras.Input(shape=(25, 25, 1)), keras.layers.Lambda(lambda x: x / 255.0),
+                          keras.layers.Flatten(), keras.layers.Dense(1, activation="sigmoid")]).save(path)
+    elif kind == "nan":
+        model = small_model()
+        model.set_weights([np.full(w.shape, np.nan, dtype="float32") for w in model.get_weights()])
+        model.save(path)
+    elif kind == "wrong_input_shape":
+        small_model((28, 28, 1)).save(path)
+    elif kind == "truncated":
+        small_model().save(path)
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    elif kind == "config_injection":
+        small_model().save(path)
+        with zipfile.ZipFile(path) as original:
+            members = {info.filename: original.read(info) for info in original.infolist()}
+        config = members["config.json"].decode()
+        dense = '"module": "keras.layers", "class_name": "Dense"'
+        assert dense in config, config[:500]
+        members["config.json"] = config.replace(
+            dense, '"module": "subprocess", "class_name": "Popen", "args": ["touch", "/tmp/tfcourse-corpus-pwned.txt"]'
+        ).encode()
+        with zipfile.ZipFile(path, "w") as forged:
+            for name, data in members.items():
+                forged.writestr(name, data)
+    else:
+        raise ValueError(f"unknown model kind {kind!r}")
+
+
+def write_model_archive(case: dict, destination: Path, scratch: Path) -> None:
+    spec = get_assignment(case["assignment"])
+    model_path = scratch / case["student"] / spec.model_filename
+    build_model_file(case["model"], model_path)
+    with zipfile.ZipFile(destination, "w") as archive:
+        archive.write(model_path, arcname=spec.model_filename)
+
+
+class Canary:
+    """A TCP listener on 127.0.0.1 that records whether anything connected to it."""
+
+    def __init__(self, port: int):
+        self.hits: list[bytes] = []
+        self.server = socket.create_server(("127.0.0.1", port))
+        self.server.settimeout(0.5)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                continue
+            with connection:
+                connection.settimeout(2)
+                try:
+                    self.hits.append(connection.recv(1024))
+                except OSError:
+                    self.hits.append(b"")
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.thread.join()
+        self.server.close()
+
+
+def digest_tree(root: Path) -> dict[str, str]:
+    if not root.exists():
+        return {}
+    if root.is_file():
+        return {root.name: hashlib.sha256(root.read_bytes()).hexdigest()}
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def zip_entry_digests(path: Path) -> dict[str, str]:
+    """name -> sha256 of each entry of a zip (streamed; empty when it is not a zip)."""
+    if not zipfile.is_zipfile(path):
+        return {}
+    digests = {}
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            digest = hashlib.sha256()
+            with archive.open(info) as stream:
+                for chunk in iter(lambda: stream.read(1 << 22), b""):
+                    digest.update(chunk)
+            digests[Path(info.filename).name] = digest.hexdigest()
+    return digests
+
+
+@dataclass
+class CorpusRun:
+    course: Course
+    rows: dict[str, GradebookRow]
+    instructor_before: dict[str, dict[str, str]]
+    archives: dict[str, Path]
+    canaries: dict[int, Canary] = field(default_factory=dict)
+
+    def instructor_files(self) -> dict[str, dict[str, str]]:
+        return {name: digest_tree(path) for name, path in instructor_paths(self.course).items()}
+
+
+def instructor_paths(course: Course) -> dict[str, Path]:
+    return {"source": course.source, "release": course.release, "heldout": course.heldout,
+            "config": course.root / "nbgrader_config.py"}
+
+
+def case_students(cases: list[dict], mode: str, assignment: str) -> list[str]:
+    return [case["student"] for case in cases
+            if (case["mode"] == "models") == (mode == "models") and case["assignment"] == assignment]
+
+
+@pytest.fixture(scope="module")
+def corpus_run(tmp_path_factory) -> CorpusRun:
+    """The whole corpus submitted as zips and graded: one notebook batch and one model batch per assignment."""
+    root = tmp_path_factory.mktemp("corpus")
+    course = Course(REPO).copy_to(root / "course")
+    release(course)
+    export_heldout(course.heldout, course.heldout_pin)
+    cases = [load_case(name) for name in CASES]
+    archives = {}
+    for case in cases:
+        folder = folder_of(case)
+        archive = course.archive(folder) / f"{case['student']}__{folder}__{TIMESTAMP}.zip"
+        if case["mode"] == "models":
+            write_model_archive(case, archive, root / "models")
+        else:
+            write_archive(course, case, archive)
+        archives[case["student"]] = archive
+    for folder in sorted({folder_of(case) for case in cases}):
+        for student in HONEST:
+            archive = course.archive(folder) / f"{student}__{folder}__{TIMESTAMP}.zip"
+            write_archive(course, {"mode": "notebook", "assignment": folder, "student": student}, archive)
+            archives[f"{student}/{folder}"] = archive
+
+    run = CorpusRun(course, {}, {name: digest_tree(path) for name, path in instructor_paths(course).items()},
+                    archives)
+    run.canaries = {case["canary_port"]: Canary(case["canary_port"]) for case in cases if "canary_port" in case}
+    try:
+        for assignment in sorted({case["assignment"] for case in cases}):
+            folder = get_assignment(assignment).folder
+            students = [*HONEST, *case_students(cases, "notebook", assignment)]
+            for row in grade([folder], course=course, students=students, cell_timeout_s=CELL_TIMEOUT_S, progress=False):
+                key = row.student if row.student not in HONEST else f"{row.student}/{folder}"
+                run.rows[key] = row
+            model_students = case_students(cases, "models", assignment)
+            if model_students:
+                for row in grade([folder], course=course, students=model_students, models=True, progress=False):
+                    run.rows[row.student] = row
+    finally:
+        for canary in run.canaries.values():
+            canary.close()
+    return run
+
+
+def expand(text: str, course: Course) -> str:
+    return text.replace("{heldout}", str(course.heldout)).replace("{course}", str(course.root))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", CASES)
+def test_bad_submission(corpus_run: CorpusRun, name: str):
+    """Does this bad submission get its expected score and reason, and does its attack leave no trace?"""
+    case = load_case(name)
+    course = corpus_run.course
+    student = case["student"]
+    row = corpus_run.rows.get(student)
+    assert row is not None, f"{name}: no gradebook row"
+    assert row.score == case["expect_score"], (name, row)
+    if case["expect_reason"]:
+        assert case["expect_reason"].lower() in " | ".join(row.reasons).lower(), (name, row.reasons)
+    port = case.get("canary_port")
+    if port is not None:
+        assert corpus_run.canaries[port].hits == [], f"{name} reached 127.0.0.1:{port}"
+    folder = folder_of(case)
+    autograded = course.autograded / student / folder / get_assignment(folder).notebook
+    if "max_autograded_bytes" in case:
+        assert autograded.is_file() and autograded.stat().st_size <= case["max_autograded_bytes"], \
+            autograded.stat().st_size if autograded.is_file() else "no autograded notebook"
+    for secret in case.get("forbidden_output", []):
+        for output in (autograded, *course.feedback.glob(f"{student}/{folder}/*.html")):
+            if output.is_file():
+                assert expand(secret, course) not in output.read_text(errors="replace"), (name, output)
+    for path in ("/tmp/tfcourse-corpus-pwned.txt", f"{course.root}/pwned.txt", f"{course.root}/escaped.ipynb"):
+        assert not Path(path).exists(), f"{name}: {path} was written"
+    submitted = course.submitted / student / folder
+    if submitted.is_dir():
+        entries = zip_entry_digests(corpus_run.archives[student])
+        for path in submitted.iterdir():
+            if path.name in NBGRADER_FILES:
+                continue
+            assert path.is_file() and entries.get(path.name) == digest_tree(path).get(path.name), \
+                f"{name}: submitted file {path.name} differs from what was submitted"
+
+
+@pytest.mark.slow
+def test_honest_students_keep_full_marks(corpus_run: CorpusRun):
+    """Do the students graded before and after every attack keep full marks, their submitted files untouched?"""
+    honest = {key: row for key, row in corpus_run.rows.items() if key.split("/")[0] in HONEST}
+    assert len(honest) == len(HONEST) * len({load_case(n)["assignment"] for n in CASES if load_case(n)["mode"] != "models"})
+    for key, row in honest.items():
+        assert row.score == row.possible, (key, row.reasons)
+        student, folder = key.split("/")
+        entries = zip_entry_digests(corpus_run.archives[key])
+        submitted = digest_tree(corpus_run.course.submitted / student / folder)
+        assert {name: digest for name, digest in submitted.items() if name not in NBGRADER_FILES} == entries
+
+
+@pytest.mark.slow
+def test_instructor_and_heldout_files_unchanged(corpus_run: CorpusRun):
+    """Are source/, release/, the held-out data and the configuration byte-for-byte unchanged?"""
+    assert corpus_run.instructor_files() == corpus_run.instructor_before

@@ -1,0 +1,66 @@
+"""Points from predictions: the metric, the ladder and the report line.
+
+Runs in the grader's own process on plain arrays handed back by the sandbox, so nothing a model
+or a notebook does can change how its predictions are counted.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tfcourse.grading.models import ModelRejected
+from tfcourse.grading.result import CheckResult
+from tfcourse.grading.specs import AssignmentSpec
+
+
+def validate_predictions(spec: AssignmentSpec, predictions: np.ndarray, examples: int) -> np.ndarray:
+    """Refuse predictions of the wrong type, shape or with NaN/infinite values."""
+    if not isinstance(predictions, np.ndarray) or predictions.dtype.kind not in "fiu":
+        raise ModelRejected("the model's predictions are not numbers")
+    if predictions.ndim != 2 or predictions.shape[0] != examples or predictions.shape[1] not in spec.accepted_output_units:
+        raise ModelRejected(f"model outputs shape {predictions.shape[1:]}, expected ({spec.output_units},)")
+    if not np.all(np.isfinite(predictions)):
+        raise ModelRejected("model predicts NaN or infinite values")
+    return predictions.astype(np.float64)
+
+
+def metric_value(spec: AssignmentSpec, predictions: np.ndarray, y: np.ndarray) -> float:
+    """Accuracy (class = argmax, or probability/logit threshold for one unit) or mean absolute error."""
+    if spec.metric == "mae":
+        return float(np.mean(np.abs(predictions[:, 0] - y)))
+    if predictions.shape[1] == 1:
+        scores = predictions[:, 0]
+        is_probability = scores.min() >= 0.0 and scores.max() <= 1.0
+        classes = (scores > (0.5 if is_probability else 0.0)).astype(int)
+    else:
+        classes = predictions.argmax(axis=1)
+    return float(np.mean(classes == y.astype(int)))
+
+
+def metric_check(spec: AssignmentSpec, value: float) -> CheckResult:
+    """Points for the metric on evaluation data, with the threshold in the message."""
+    points, rung = spec.points_for(value)
+    top = spec.ladder[0]
+    relation = ">=" if spec.metric == "accuracy" else "<="
+    name = "accuracy" if spec.metric == "accuracy" else "mean absolute error"
+    if rung is top:
+        verdict = "full credit"
+    elif rung is not None:
+        verdict = f"partial credit; full credit needs {relation} {top.threshold:g}"
+    else:
+        verdict = f"below every threshold; needs {relation} {spec.ladder[-1].threshold:g} for partial credit"
+    return CheckResult(name, points, top.points, f"{value:.4f} ({verdict})", cell=spec.model_cell)
+
+
+def model_check(spec: AssignmentSpec, predictions: np.ndarray, y: np.ndarray) -> CheckResult:
+    """The model part's check from raw predictions; unusable predictions are a 0 with the reason."""
+    try:
+        value = metric_value(spec, validate_predictions(spec, predictions, len(y)), y)
+    except ModelRejected as error:
+        return rejected_model_check(spec, str(error))
+    return metric_check(spec, value)
+
+
+def rejected_model_check(spec: AssignmentSpec, reason: str) -> CheckResult:
+    """A model that could not be scored: 0 points, and why."""
+    return CheckResult("model", 0.0, spec.model_points, reason, cell=spec.model_cell)

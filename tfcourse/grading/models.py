@@ -1,0 +1,75 @@
+"""Loading a submitted model file safely and predicting with it.
+
+Stops: code hidden in model files (Lambda layers, pickles, arbitrary classes named in the config):
+models are read with Keras' safe mode, ``compile=False`` and no custom objects. The grader does
+this only inside the sandbox (``predict_job``), so a model that gets past safe mode still meets
+the sandbox; a learner's self-check does it in the learner's own session.
+"""
+
+from __future__ import annotations
+
+import math
+import stat
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from tfcourse.grading.specs import AssignmentSpec
+
+MAX_MODEL_BYTES = 200 * 2**20
+
+
+class ModelRejected(ValueError):
+    """The model file cannot be graded; the message is the one-line reason."""
+
+
+def check_model_file(path: Path) -> None:
+    """Refuse a missing, oversized, linked or non-Keras-3 model file before anything reads it."""
+    path = Path(path)
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        raise ModelRejected(f"no model file: the notebook never saved {path.name}") from None
+    if stat.S_ISLNK(info.st_mode):
+        raise ModelRejected(f"{path.name} is a symbolic link, not a model file the notebook saved")
+    if not stat.S_ISREG(info.st_mode):
+        raise ModelRejected(f"{path.name} is not a regular file")
+    if info.st_size > MAX_MODEL_BYTES:
+        raise ModelRejected(f"model file {path.name} is larger than {MAX_MODEL_BYTES // 2**20} MiB")
+    if not zipfile.is_zipfile(path):
+        raise ModelRejected(f"{path.name} is not a Keras 3 .keras file (save with model.save('...keras'))")
+
+
+def load_model_safely(path: Path):
+    """Load a ``.keras`` file with safe mode on (no arbitrary code from lambdas, pickles or configs)."""
+    check_model_file(path)
+    import keras
+
+    try:
+        return keras.saving.load_model(path, compile=False, safe_mode=True)
+    except Exception as error:  # any load failure is the submission's, reported in one line
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ModelRejected(f"model file {Path(path).name} could not be loaded safely: {reason[:300]}") from None
+
+
+def fit_input(model, spec: AssignmentSpec, x: np.ndarray) -> np.ndarray:
+    """Reshape the grader's examples to the model's input shape when only a unit axis differs."""
+    if isinstance(model.input_shape, list):
+        raise ModelRejected("model has several inputs; this assignment needs exactly one")
+    expected = tuple(model.input_shape[1:])
+    if expected == tuple(x.shape[1:]):
+        return x
+    if None not in expected and math.prod(expected) == math.prod(x.shape[1:]):
+        return x.reshape((len(x), *expected))
+    raise ModelRejected(f"model expects input shape {expected}, but graded examples have shape "
+                        f"{spec.input_shape} ({spec.input_note})")
+
+
+def predict(model, spec: AssignmentSpec, x: np.ndarray) -> np.ndarray:
+    """Predictions as a 2-D float32 array, after checking the output shape."""
+    output_shape = model.output_shape
+    if isinstance(output_shape, list) or output_shape[-1] not in spec.accepted_output_units:
+        raise ModelRejected(f"model outputs shape {tuple(output_shape[1:])}, expected ({spec.output_units},)")
+    predictions = np.asarray(model.predict(fit_input(model, spec, x), batch_size=256, verbose=0))
+    return predictions.reshape(len(x), -1).astype(np.float32)

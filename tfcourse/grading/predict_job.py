@@ -1,0 +1,30 @@
+"""Inside the model worker's sandbox: load one submitted model safely and predict on the grader's inputs.
+
+The worker (``tfcourse.sandbox.forkserver``) imports this module once, which imports Keras and
+TensorFlow, and runs :func:`handle` in a fresh child for every model. It sees the grader's inputs
+but never the labels: the predictions go back as an ``.npy`` file and are judged outside.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras  # noqa: F401  (imported once in the warm worker, never in the jobs)
+import numpy as np
+
+from tfcourse.grading.models import ModelRejected, load_model_safely, predict
+from tfcourse.grading.specs import get_assignment
+from tfcourse.sandbox.forkserver import JobRejected
+
+
+def handle(job: dict) -> dict:
+    """``{"assignment", "model", "inputs", "predictions"}`` -> the predictions file written, or a refusal."""
+    spec = get_assignment(job["assignment"])
+    try:
+        model = load_model_safely(Path(job["model"]))
+        x = np.load(job["inputs"], allow_pickle=False)
+        predictions = predict(model, spec, x)
+    except ModelRejected as rejection:
+        raise JobRejected(str(rejection)) from None
+    np.save(job["predictions"], predictions, allow_pickle=False)
+    return {"predictions": job["predictions"]}

@@ -1,0 +1,76 @@
+"""What a notebook's graded test cells call: save the artifact the grader scores, and show a self-check.
+
+Nothing here decides points. When the instructor grades, the scorer reads the saved files after
+the notebook's kernel has exited and scores them on held-out data in its own process; what these
+functions print or return is only the learner's self-check on the public validation split, and
+every report says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import warnings
+from pathlib import Path
+
+from tfcourse.grading.exercises import PUBLIC_SEED
+from tfcourse.grading.heldout import validation_data
+from tfcourse.grading.metrics import metric_check, metric_value, rejected_model_check, validate_predictions
+from tfcourse.grading.models import ModelRejected, load_model_safely, predict
+from tfcourse.grading.result import GradeResult
+from tfcourse.grading.specs import get_assignment
+
+BANNER = "SELF-CHECK (not your grade: your instructor scores the saved file on held-out data)"
+
+
+def _quietly(action):
+    """Run ``action`` with warnings and stderr swallowed: a graded cell must write nothing to stderr."""
+    with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore")
+        return action()
+
+
+def save_for_grading(assignment_id: str, model, *, directory: str | os.PathLike | None = None) -> GradeResult:
+    """Save ``model`` as ``<id>_model.keras`` next to the notebook and print a self-check of the saved file.
+
+    Call it from an assignment's test cell::
+
+        save_for_grading("C1W3", model)
+
+    The self-check reloads the file with Keras' safe mode, as the grader does, and scores it on
+    the validation split; it returns that :class:`GradeResult` for the learner's own use.
+    """
+    spec = get_assignment(assignment_id)
+    path = Path(directory) if directory is not None else Path.cwd()
+    model_path = path / spec.model_filename
+    _quietly(lambda: model.save(model_path))
+    data = validation_data(spec)
+    try:
+        predictions = _quietly(lambda: predict(load_model_safely(model_path), spec, spec.prepare(data.x)))
+        check = metric_check(spec, metric_value(spec, validate_predictions(spec, predictions, len(data.y)), data.y))
+    except ModelRejected as rejection:
+        check = rejected_model_check(spec, str(rejection))
+    possible = spec.model_points
+    result = GradeResult(spec.assignment_id, spec.title, data.label, (check,), possible)
+    print(f"{BANNER}\nSaved {model_path.name}.\n{result.summary()}")
+    return result
+
+
+def check_exercise(assignment_id: str, solution) -> GradeResult:
+    """Try the class or function ``solution`` on the exercise's public inputs and print a self-check.
+
+    The grader runs the same check on inputs drawn at grading time, taking ``solution`` from its
+    cell in the saved notebook, never from this session.
+    """
+    spec = get_assignment(assignment_id)
+    checks = []
+    for part in spec.exercises:
+        exercise = part.exercise
+        inputs = exercise.inputs(PUBLIC_SEED, spec.assignment_id)
+        answers = _quietly(lambda: exercise.drive({exercise.name: solution}, inputs))
+        checks.append(exercise.check(inputs, answers, part.points, part.test_cell))
+    result = GradeResult(spec.assignment_id, spec.title, "self-check on the grader's public example runs",
+                         tuple(checks), sum(part.points for part in spec.exercises))
+    print(f"{BANNER}\n{result.summary()}")
+    return result

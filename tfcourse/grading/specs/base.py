@@ -1,0 +1,110 @@
+"""What a graded assignment is scored on: its model part (data, shapes, metric, ladder) and its exercises.
+
+Each part belongs to one graded test cell of the notebook (by nbgrader grade_id), and the scorer
+writes that part's points into that cell's grade in nbgrader's gradebook. Thresholds were calibrated
+on the offline data on 2 CPU cores; the measurements behind them are in docs/grading.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from tfcourse.grading.exercises import Exercise
+
+
+@dataclass(frozen=True)
+class Rung:
+    """Points awarded when the metric reaches ``threshold`` (>= for accuracy, <= for errors)."""
+
+    threshold: float
+    points: float
+
+
+@dataclass(frozen=True)
+class ExercisePart:
+    """A function or class the grader calls on inputs it chooses (the notebook's ``cell`` holds it)."""
+
+    test_cell: str  # grade_id of the locked test cell whose points this part decides
+    exercise: "Exercise"
+    points: float
+
+
+@dataclass(frozen=True)
+class AssignmentSpec:
+    """How one assignment is graded: a saved model scored on held-out data, plus any exercises."""
+
+    assignment_id: str
+    folder: str
+    title: str
+    dataset: str
+    metric: str  # "accuracy" or "mae"
+    ladder: tuple[Rung, ...]
+    input_shape: tuple[int, ...]  # the shape of one example as the grader feeds it
+    output_units: int
+    prepare: Callable[[np.ndarray], np.ndarray]  # raw dataset x -> what the model receives
+    input_note: str
+    model_cell: str  # grade_id of the locked test cell whose points the model decides
+    exercises: tuple[ExercisePart, ...] = ()
+
+    @property
+    def model_filename(self) -> str:
+        """Where the notebook saves the trained model, next to the notebook."""
+        return f"{self.assignment_id}_model.keras"
+
+    @property
+    def notebook(self) -> str:
+        """The notebook's file name inside its assignment folder."""
+        return f"{self.folder}.ipynb"
+
+    @property
+    def accepted_output_units(self) -> tuple[int, ...]:
+        """Output widths the grader accepts: a binary classifier may use one unit or two."""
+        if self.metric == "accuracy" and self.output_units == 1:
+            return (1, 2)
+        return (self.output_units,)
+
+    @property
+    def model_points(self) -> float:
+        return self.ladder[0].points
+
+    @property
+    def possible(self) -> float:
+        """Total points of the assignment."""
+        return self.model_points + sum(part.points for part in self.exercises)
+
+    @property
+    def cell_points(self) -> dict[str, float]:
+        """grade_id of each graded test cell -> its points (what the notebook's metadata must say)."""
+        return {self.model_cell: self.model_points, **{part.test_cell: part.points for part in self.exercises}}
+
+    def points_for(self, value: float) -> tuple[float, Rung | None]:
+        """Points for a metric value, and the rung reached (None when below every rung)."""
+        for rung in self.ladder:
+            reached = value >= rung.threshold if self.metric == "accuracy" else value <= rung.threshold
+            if reached:
+                return rung.points, rung
+        return 0.0, None
+
+
+def scale_pixels(x: np.ndarray) -> np.ndarray:
+    """Pixel values 0-255 -> float32 in [0, 1] (what the week-2 and week-3 notebooks feed)."""
+    return (x / 255.0).astype(np.float32)
+
+
+def scale_pixels_with_channel(x: np.ndarray) -> np.ndarray:
+    """Pixel values 0-255 -> float32 in [0, 1], with a channel axis (28x28 -> 28x28x1)."""
+    return scale_pixels(x)[..., np.newaxis]
+
+
+def raw_pixels_with_channel(x: np.ndarray) -> np.ndarray:
+    """Pixel values kept at 0-255 as float32, with a channel axis: what image_dataset_from_directory yields."""
+    return x.astype(np.float32)[..., np.newaxis]
+
+
+def as_column(x: np.ndarray) -> np.ndarray:
+    """A vector of numbers -> an (n, 1) float32 column."""
+    return np.asarray(x, dtype=np.float32).reshape(-1, 1)

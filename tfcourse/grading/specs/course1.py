@@ -1,0 +1,73 @@
+"""Course 1 (Introduction to TensorFlow for AI, ML and DL): how each week's assignment is graded."""
+
+from __future__ import annotations
+
+from tfcourse.grading.exercises import STOP_AT_ACCURACY
+from tfcourse.grading.specs.base import (
+    AssignmentSpec,
+    ExercisePart,
+    Rung,
+    as_column,
+    raw_pixels_with_channel,
+    scale_pixels,
+    scale_pixels_with_channel,
+)
+
+C1W1 = AssignmentSpec(
+    assignment_id="C1W1",
+    folder="C1W1_housing_prices",
+    title="housing prices",
+    dataset="housing",
+    metric="mae",
+    ladder=(Rung(0.10, 10.0), Rung(0.25, 5.0)),
+    input_shape=(1,),
+    output_units=1,
+    prepare=as_column,
+    input_note="one number per house: the bedroom count",
+    model_cell="test_house_model",
+)
+
+C1W2 = AssignmentSpec(
+    assignment_id="C1W2",
+    folder="C1W2_callbacks",
+    title="callbacks",
+    dataset="fashion_mnist",
+    metric="accuracy",
+    ladder=(Rung(0.85, 6.0), Rung(0.80, 3.0)),
+    input_shape=(28, 28),
+    output_units=10,
+    prepare=scale_pixels,
+    input_note="28x28 images with pixel values scaled to [0, 1]",
+    model_cell="test_model",
+    exercises=(ExercisePart(test_cell="test_callback", exercise=STOP_AT_ACCURACY, points=4.0),),
+)
+
+C1W3 = AssignmentSpec(
+    assignment_id="C1W3",
+    folder="C1W3_convolutions",
+    title="convolutions",
+    dataset="fashion_mnist",
+    metric="accuracy",
+    ladder=(Rung(0.89, 10.0), Rung(0.87, 5.0)),
+    input_shape=(28, 28, 1),
+    output_units=10,
+    prepare=scale_pixels_with_channel,
+    input_note="28x28x1 images with pixel values scaled to [0, 1]",
+    model_cell="test_convolutions",
+)
+
+C1W4 = AssignmentSpec(
+    assignment_id="C1W4",
+    folder="C1W4_real_world_images",
+    title="real-world images",
+    dataset="faces_or_not",
+    metric="accuracy",
+    ladder=(Rung(0.85, 10.0), Rung(0.75, 5.0)),
+    input_shape=(25, 25, 1),
+    output_units=1,
+    prepare=raw_pixels_with_channel,
+    input_note="25x25x1 grayscale images with raw pixel values 0-255, as image_dataset_from_directory yields",
+    model_cell="test_real_world_images",
+)
+
+ASSIGNMENTS = (C1W1, C1W2, C1W3, C1W4)
