@@ -310,7 +310,7 @@ def c1w2_folder(tmp_path: Path, callback_source: str) -> Path:
     (read_sections(REPO / "demo" / "weak" / f"{C1W2}.py")["stop_at_accuracy"], 0.0, "never stopped training"),
     ("raise RuntimeError('boom')", 0.0, "raised RuntimeError: boom"),
     ("StopAtAccuracy = 42", 0.0, "TypeError"),
-    ("import os\nos._exit(3)", 0.0, "ended without a readable answer"),
+    ("import os\nos._exit(3)", 0.0, "ended without"),
 ])
 def test_exercises_are_run_in_the_sandbox_and_judged_outside(scorer, tmp_path, source, points, phrase):
     """Is the callback cell taken from the notebook, driven on grader inputs, and judged both ways?"""

@@ -18,7 +18,14 @@ from tfcourse.grading import get_assignment
 from tfcourse.instructor.archives import ArchiveLimits, check_archive, vet_archives
 from tfcourse.instructor.demo import run_demo
 from tfcourse.instructor.grade import grade
-from tfcourse.instructor.gradebook import GradebookRow, format_table, notebook_context, write_csv
+from tfcourse.instructor.gradebook import (
+    GradebookRow,
+    format_table,
+    notebook_context,
+    read_csv,
+    update_csv,
+    write_csv,
+)
 
 C1W1 = "C1W1_housing_prices"
 ZIP_NAME = f"ann__{C1W1}__20260101T000000Z.zip"
@@ -85,22 +92,24 @@ def test_vetting_copies_accepted_zips_and_leaves_the_downloads_alone(tmp_path):
     assert before == {p.name: p.read_bytes() for p in archive.iterdir()} and bad.exists()
 
 
-def test_links_a_notebook_leaves_are_removed_before_scoring(tmp_path):
-    """Are symbolic links and FIFOs in a notebook's folder removed (nbgrader would chmod their targets)?"""
+def test_only_regular_artifacts_leave_the_kernels_scratch_folder(tmp_path):
+    """Is a saved model copied back, while a link or a FIFO under the model's name is refused?"""
     import os
 
-    from tfcourse.instructor.sandboxed_execute import remove_links
+    from tfcourse.instructor.sandboxed_execute import copy_back
 
-    outside = tmp_path / "outside.txt"
-    outside.write_text("someone else's")
-    folder = tmp_path / "work"
-    (folder / "sub").mkdir(parents=True)
-    (folder / "model.keras").write_text("mine")
-    (folder / "C1W4_model.keras").symlink_to(outside)
-    (folder / "sub" / "dir-link").symlink_to(tmp_path)
-    os.mkfifo(folder / "pipe")
-    assert sorted(remove_links(folder)) == ["C1W4_model.keras", "pipe", "sub/dir-link"]
-    assert sorted(p.name for p in folder.rglob("*")) == ["model.keras", "sub"] and outside.exists()
+    scratch, workdir = tmp_path / "scratch", tmp_path / "autograded"
+    scratch.mkdir()
+    workdir.mkdir()
+    (tmp_path / "victim.keras").write_text("another student's model")
+    (scratch / "model.keras").write_text("mine")
+    (scratch / "linked.keras").symlink_to(tmp_path / "victim.keras")
+    os.mkfifo(scratch / "pipe.keras")
+    (scratch / "shadow.py").write_text("import os")
+    refused = copy_back(scratch, workdir, ["model.keras", "linked.keras", "pipe.keras", "absent.keras"])
+    assert sorted(p.name for p in workdir.iterdir()) == ["model.keras"]
+    assert (workdir / "model.keras").read_text() == "mine"
+    assert [r.split()[0] for r in refused] == ["linked.keras", "pipe.keras"]
 
 
 def test_notebook_context_names_deleted_tests_and_the_first_error(tmp_path):
@@ -123,6 +132,8 @@ def test_gradebook_table_and_csv(tmp_path):
     assert any(line.startswith("bob") and line.endswith("total 0 / 10") for line in table.splitlines())
     lines = write_csv(rows, tmp_path / "g.csv").read_text().splitlines()
     assert lines[0] == "student_id,assignment,score,max_score,status,reasons" and lines[2].startswith("bob,")
+    regraded = GradebookRow("bob", C1W1, 5, 10, ("accuracy: 0.8",))
+    assert read_csv(update_csv([regraded], tmp_path / "g.csv")) == [rows[0], regraded]
 
 
 # --- the demo batch, end to end ---------------------------------------------------------------------
@@ -178,7 +189,7 @@ def test_broken_submissions_lose_points_with_reasons(demo_rows, assignment, scor
 
 @pytest.mark.slow
 @pytest.mark.parametrize("student, assignment, phrases", [
-    ("forger", "C1W2", ["callback: wrong in", "accuracy: 0.1000"]),
+    ("forger", "C1W2", ["callback: wrong in", "never saved"]),
     ("snoop", "C1W4", ["symbolic link"]),
 ])
 def test_cheating_students_get_zero_with_reasons(demo_rows, student, assignment, phrases):

@@ -200,6 +200,9 @@ def test_a_job_that_hangs_is_stopped(worker):
 
 
 def test_a_job_cannot_write_the_protocol(worker):
-    """Is text a job prints on stdout kept out of the answer channel?"""
-    answer = worker.run(exercise_job('print(\'{"id": 999, "ok": true}\')\nclass StopAtAccuracy: pass'), 30)
-    assert answer["ok"] and answer["id"] != 999
+    """Can a job not forge the next job's answer, by printing or by writing to inherited descriptors?"""
+    forge = ("import os\nfor fd in range(0, 256):\n    try:\n        os.write(fd, b'{\"id\": 0, \"answered\": true}\\n')\n"
+             "    except OSError:\n        pass\nprint('{\"ok\": true}')\nclass StopAtAccuracy: pass\n")
+    worker.run(exercise_job(forge), 30)  # its own answer may be garbled: that is its problem
+    answer = worker.run(exercise_job("raise RuntimeError('the second job')"), 30)
+    assert not answer["ok"] and "the second job" in answer["error"], answer

@@ -26,6 +26,7 @@ from tfcourse.grading.models import ModelRejected, check_model_file
 from tfcourse.grading.policies import exercise_worker_policy, model_worker_policy
 from tfcourse.grading.result import CheckResult, GradeResult
 from tfcourse.grading.specs import AssignmentSpec, ExercisePart
+from tfcourse.sandbox.process import empty_folder, remove_tree
 from tfcourse.sandbox.worker import Worker
 
 MODEL_TIMEOUT_S = 180
@@ -57,11 +58,17 @@ def read_cell_source(notebook: Path, cell_id: str) -> str:
         cells = json.loads(notebook.read_text())["cells"]
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         raise CellUnavailable(f"{notebook.name} is not a readable notebook") from None
-    for cell in cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell, dict) else {}
-        if meta.get("grade_id") == cell_id and meta.get("solution"):
-            source = cell.get("source", "")
-            return "".join(source) if isinstance(source, list) else str(source)
+    for cell in cells if isinstance(cells, list) else []:
+        metadata = cell.get("metadata") if isinstance(cell, dict) else None
+        meta = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+        if not isinstance(meta, dict) or meta.get("grade_id") != cell_id or not meta.get("solution"):
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, str):
+            return source
+        if isinstance(source, list) and all(isinstance(line, str) for line in source):
+            return "".join(source)
+        raise CellUnavailable(f"the cell {cell_id} of {notebook.name} has no readable source")
     raise CellUnavailable(f"the notebook has no solution cell {cell_id}")
 
 
@@ -144,11 +151,7 @@ class Scorer:
             return model_check(spec, predictions, data.y)
         finally:
             staged.unlink(missing_ok=True)
-            for leftover in self.outbox.iterdir():
-                if leftover.is_dir() and not leftover.is_symlink():
-                    shutil.rmtree(leftover, ignore_errors=True)
-                else:
-                    leftover.unlink(missing_ok=True)
+            empty_folder(self.outbox)
 
     def score_exercise(self, spec: AssignmentSpec, part: ExercisePart, notebook: Path) -> CheckResult:
         """One function exercise: the learner's cell driven in the sandbox on inputs drawn here."""
@@ -158,6 +161,7 @@ class Scorer:
         except CellUnavailable as rejection:
             return CheckResult(exercise.title, 0.0, part.points, str(rejection), cell=part.test_cell)
         inputs = exercise.inputs(self.exercise_seed, spec.assignment_id)
+        empty_folder(self.scratch)  # nothing an earlier submission's cell wrote is left for this one
         answer = self.exercise_worker.run({"cell": exercise.cell, "source": source, "inputs": inputs},
                                           EXERCISE_TIMEOUT_S)
         if not answer["ok"]:
@@ -188,4 +192,4 @@ class Scorer:
         for worker in (self._model_worker, self._exercise_worker):
             if worker is not None:
                 worker.close()
-        shutil.rmtree(self.work, ignore_errors=True)
+        remove_tree(self.work)

@@ -42,7 +42,7 @@ class ArchiveCheck:
     """The verdict on one zip: whose it is and what is wrong with it (nothing, when accepted)."""
 
     path: Path
-    student: str
+    student: str | None  # None when the file name names no student of this assignment
     problems: tuple[str, ...]
 
     @property
@@ -83,9 +83,10 @@ def check_archive(path: Path, folder: str, limits: ArchiveLimits = ARCHIVE_LIMIT
     """Check one submission zip for ``folder`` without extracting anything."""
     path = Path(path)
     match = SUBMISSION_NAME.match(path.name)
-    student = match["student"] if match else path.name
     if not match or match["folder"] != folder:
-        return ArchiveCheck(path, student, (f"file name {path.name!r} is not <student>__{folder}__<time>.zip",))
+        # Nobody is blamed for a file whose name does not say it is theirs, for this assignment.
+        return ArchiveCheck(path, None, (f"file name {path.name!r} is not <student>__{folder}__<time>.zip",))
+    student = match["student"]
     info = path.lstat()
     if not stat.S_ISREG(info.st_mode):
         return ArchiveCheck(path, student, ("not a regular file",))

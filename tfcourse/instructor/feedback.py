@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tfcourse.grading import GradeResult
 
-HEADER = "GRADED by the instructor's scorer, outside your notebook, on held-out data:"
+HEADER = "GRADED by the instructor's scorer, outside your notebook ({data}):"
 
 
 def annotate_notebook(path: Path, result: GradeResult, reasons: list[str]) -> None:
@@ -27,7 +27,7 @@ def annotate_notebook(path: Path, result: GradeResult, reasons: list[str]) -> No
         if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
             continue
         checks = [check for check in result.checks if check.cell == meta.get("grade_id")]
-        lines = [HEADER, *(check.line() for check in checks)]
+        lines = [HEADER.format(data=result.data_label), *(check.line() for check in checks)]
         lines += [f"  note: {note}" for note in result.notes]
         if any(not check.passed for check in checks):
             lines += [f"  - {reason}" for reason in reasons]

@@ -16,7 +16,15 @@ import tempfile
 from pathlib import Path
 
 from tfcourse.course import Course
-from tfcourse.grading import AssignmentSpec, CheckResult, GradeResult, HeldoutError, get_assignment, open_heldout
+from tfcourse.grading import (
+    AssignmentSpec,
+    CheckResult,
+    GradeResult,
+    HeldoutError,
+    HeldoutStore,
+    get_assignment,
+    open_heldout,
+)
 from tfcourse.grading.heldout import EvaluationData
 from tfcourse.grading.policies import export_notebook_splits
 from tfcourse.grading.scorer import Scorer
@@ -24,6 +32,7 @@ from tfcourse.instructor import feedback, gradebook, nbgrader_steps
 from tfcourse.instructor.archives import vet_archives
 from tfcourse.instructor.gradebook import GradebookRow, shorten
 from tfcourse.sandbox.process import UNSANDBOXED
+from tfcourse.sandbox.worker import WorkerFailed
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +79,7 @@ def kernel_context(report: dict) -> tuple[list[str], tuple[str, ...]]:
         reasons.append(timeouts[0])
     elif "DeadKernelError" in failure:
         reasons.append("the notebook's kernel died before the notebook finished")
-    if report.get("removed_links"):
-        links = ", ".join(report["removed_links"][:3])
-        reasons.append(f"your notebook left symbolic links or special files ({links}); they were removed, not scored")
+    reasons += [f"your notebook's {refusal}" for refusal in report.get("refused_artifacts", [])]
     if report.get("output_truncated"):
         reasons.append("the notebook printed more than the output limit; the rest was dropped")
     notes = ()
@@ -149,7 +156,10 @@ def collect(course: Course, folder: str) -> dict[str, str]:
     if not archive.is_dir() or not any(archive.iterdir()):
         return {}
     checks = vet_archives(archive, course.downloaded / folder / VETTED, folder)
-    refused = {check.student: check.reason() for check in checks if not check.accepted}
+    for check in checks:
+        if check.student is None:
+            log.warning("ignored %s: %s", check.path.name, check.reason())
+    refused = {check.student: check.reason() for check in checks if not check.accepted and check.student}
     if any(check.accepted for check in checks):
         step = nbgrader_steps.zip_collect(course.root, folder, VETTED)
         if not step.ok:
@@ -165,15 +175,25 @@ def grade(folders: list[str] | None = None, *, course: Course, students: list[st
     the submitted ``.keras`` files are scored without running any notebook. Every submission that
     cannot be graded scores 0 with a reason and the batch goes on; a problem with the course itself
     (missing or changed held-out data) raises :class:`GradingSetupError` before anyone is graded.
-    Writes gradebook.csv in the course directory and returns its rows.
+    Updates gradebook.csv in the course directory (this run's rows replace earlier ones of the same
+    student and assignment) and returns this run's rows.
     """
-    from tqdm.auto import tqdm
-
     folders = [get_assignment(name).folder for name in folders] if folders else course.assignment_folders()
     try:
         store = open_heldout(course.heldout, course.heldout_pin)
     except HeldoutError as error:
         raise GradingSetupError(str(error)) from None
+    try:
+        return _grade_batch(folders, course=course, store=store, students=students, cell_timeout_s=cell_timeout_s,
+                            models=models, progress=progress)
+    except WorkerFailed as error:  # the sandbox itself cannot start: a setup problem, not a submission's
+        raise GradingSetupError(str(error)) from None
+
+
+def _grade_batch(folders: list[str], *, course: Course, store: HeldoutStore, students: list[str] | None,
+                 cell_timeout_s: int | None, models: bool, progress: bool) -> list[GradebookRow]:
+    from tqdm.auto import tqdm
+
     rows: list[GradebookRow] = []
     with Scorer(exercise_seed=store.seed) as scorer, tempfile.TemporaryDirectory(prefix="tfcourse-grade-") as work:
         for folder in folders:
@@ -208,5 +228,5 @@ def grade(folders: list[str] | None = None, *, course: Course, students: list[st
                 if not step.ok:
                     log.warning("generate_feedback %s: %s", folder, step.reason())
     rows.sort(key=lambda row: (row.student, row.assignment))
-    gradebook.write_csv(rows, course.root / GRADEBOOK_CSV)
+    gradebook.update_csv(rows, course.root / GRADEBOOK_CSV)
     return rows

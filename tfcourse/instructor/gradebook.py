@@ -115,6 +115,23 @@ def write_csv(rows: list[GradebookRow], path: Path) -> Path:
     return path
 
 
+def read_csv(path: Path) -> list[GradebookRow]:
+    """The rows of a gradebook CSV written by :func:`write_csv` (none when it does not exist)."""
+    if not path.is_file():
+        return []
+    with open(path, newline="") as stream:
+        return [GradebookRow(row["student_id"], row["assignment"], float(row["score"]), float(row["max_score"]),
+                             tuple(reason for reason in row["reasons"].split(" | ") if reason))
+                for row in csv.DictReader(stream)]
+
+
+def update_csv(rows: list[GradebookRow], path: Path) -> Path:
+    """Write ``rows`` into the gradebook CSV, replacing earlier rows of the same student and assignment."""
+    graded = {(row.student, row.assignment) for row in rows}
+    kept = [row for row in read_csv(path) if (row.student, row.assignment) not in graded]
+    return write_csv(sorted([*kept, *rows], key=lambda row: (row.student, row.assignment)), path)
+
+
 def format_table(rows: list[GradebookRow]) -> str:
     """A plain-text gradebook: one line per student and assignment, reasons indented below."""
     width = max([len(row.student) for row in rows] + [7])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,7 @@ class StepResult:
 
 # A whole submission's autograde, beyond which nbgrader itself is stopped (cells have their own limit).
 AUTOGRADE_TIMEOUT_S = 1800
+LOG_TAIL_BYTES = 64 * 1024  # what is kept of a step's log, for its reason
 
 
 def run_nbgrader(root: Path, *args: str, timeout_s: int | None = None,
@@ -45,12 +47,19 @@ def run_nbgrader(root: Path, *args: str, timeout_s: int | None = None,
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     command = (sys.executable, "-m", "nbgrader", *args, *extra_config)
-    try:
-        completed = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=timeout_s)
-    except subprocess.TimeoutExpired as error:
-        log = (error.stdout or b"").decode() if isinstance(error.stdout, bytes) else (error.stdout or "")
-        return StepResult(command, 124, log + f"\n[ERROR] nbgrader {args[0]} ran longer than {timeout_s} s")
-    return StepResult(command, completed.returncode, completed.stdout + completed.stderr)
+    with tempfile.TemporaryFile() as log:
+        try:
+            # nbgrader's log goes to a file, not a pipe: its size is not held in memory, and bytes a
+            # notebook manages to slip into it cannot fail a strict decode.
+            returncode = subprocess.run(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                        timeout=timeout_s).returncode
+            suffix = ""
+        except subprocess.TimeoutExpired:
+            returncode, suffix = 124, f"\n[ERROR] nbgrader {args[0]} ran longer than {timeout_s} s"
+        size = log.seek(0, os.SEEK_END)
+        log.seek(max(0, size - LOG_TAIL_BYTES))
+        text = log.read().decode("utf-8", errors="replace")
+    return StepResult(command, returncode, text + suffix)
 
 
 def generate_assignment(root: Path, folder: str) -> StepResult:

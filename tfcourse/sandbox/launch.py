@@ -26,17 +26,24 @@ from tfcourse.sandbox.policy import SandboxPolicy, bubblewrap_command, bubblewra
 POLL_S = 0.5
 
 
-def folder_usage(folder: Path, max_files: int) -> tuple[int, int]:
-    """(bytes, files) under ``folder``; stops counting once past ``max_files``."""
-    total, files = 0, 0
-    pending = [folder]
-    while pending and files <= max_files:
+def folder_usage(folders: list[Path], max_files: int) -> tuple[int, int, bool]:
+    """(bytes, entries, unreadable) under ``folders``; stops counting once past ``max_files``.
+
+    A folder the launcher cannot list (the sandboxed code made it unreadable) counts as a breach,
+    since what is inside cannot be measured.
+    """
+    total, entries, unreadable = 0, 0, False
+    pending = list(folders)
+    while pending and entries <= max_files:
         try:
-            entries = list(os.scandir(pending.pop()))
-        except OSError:
+            listing = list(os.scandir(pending.pop()))
+        except FileNotFoundError:
             continue
-        for entry in entries:
-            files += 1
+        except OSError:
+            unreadable = True
+            continue
+        for entry in listing:
+            entries += 1
             try:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append(Path(entry.path))
@@ -44,7 +51,7 @@ def folder_usage(folder: Path, max_files: int) -> tuple[int, int]:
                     total += entry.stat(follow_symlinks=False).st_size
             except OSError:
                 pass
-    return total, files
+    return total, entries, unreadable
 
 
 def write_report(policy: SandboxPolicy, report: dict) -> None:
@@ -55,12 +62,15 @@ def write_report(policy: SandboxPolicy, report: dict) -> None:
     os.replace(temporary, policy.report)
 
 
-def _set_parent_death_signal() -> None:
-    """Without bubblewrap, the command still dies with the launcher (PR_SET_PDEATHSIG)."""
+def set_parent_death_signal() -> None:
+    """Die with the parent process (PR_SET_PDEATHSIG), whatever started it and however it ends.
+
+    The launcher sets it for itself (if nbgrader is killed, its kernel's launcher goes too, and
+    bubblewrap with it) and, without bubblewrap, for the command it starts.
+    """
     import ctypes
 
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(1, signal.SIGKILL)
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
 
 
 def kill_tree(child: subprocess.Popen, *, sandboxed: bool, cgroup: Cgroup | None) -> None:
@@ -81,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(argv) < 3 or argv[1] != "--":
         print("usage: python -I -m tfcourse.sandbox.launch POLICY.json -- COMMAND...", file=sys.stderr)
         return 2
+    set_parent_death_signal()
     policy = SandboxPolicy.from_json(Path(argv[0]).read_text())
     command = argv[2:]
     problem = bubblewrap_problem()
@@ -90,18 +101,23 @@ def main(argv: list[str] | None = None) -> int:
     write_report(policy, report)
     if cgroup is not None:
         cgroup.add(os.getpid())
-    apply_rlimits(policy.limits, limit_address_space=cgroup is None)
+    apply_rlimits(policy.limits, without_cgroup=cgroup is None)
 
+    # A kernel's own stdout and stderr are not its notebook's output (that goes over its sockets):
+    # they are dropped, so nothing it writes there can flood or garble the grader's logs.
+    output = subprocess.DEVNULL if policy.quiet else None
     with tempfile.TemporaryDirectory(prefix="tfcourse-sandbox-") as private:
         if problem is None:
             empty_file = Path(private) / "empty"
             empty_file.write_bytes(b"")
-            child = subprocess.Popen(bubblewrap_command(policy, command, empty_file), env={"PATH": os.defpath})
+            child = subprocess.Popen(bubblewrap_command(policy, command, empty_file), env={"PATH": os.defpath},
+                                     stdout=output, stderr=output)
         else:
             home = Path(private) / "home"
             home.mkdir()
-            child = subprocess.Popen(command, cwd=policy.workdir, env=sandbox_env(policy, str(home)),
-                                     preexec_fn=_set_parent_death_signal, start_new_session=True)
+            child = subprocess.Popen(command, cwd=policy.workdir_source or policy.workdir,
+                                     env=sandbox_env(policy, str(home)), stdout=output, stderr=output,
+                                     preexec_fn=set_parent_death_signal, start_new_session=True)
 
         def forward(signum, _frame):
             child.send_signal(signum)
@@ -115,12 +131,14 @@ def main(argv: list[str] | None = None) -> int:
                 break
             except subprocess.TimeoutExpired:
                 pass
-            used, files = folder_usage(policy.workdir, policy.limits.max_files)
+            used, files, unreadable = folder_usage(policy.writable_sources(), policy.limits.max_files)
             stopped_for = None
             if used > policy.limits.disk_bytes:
                 stopped_for = f"wrote more than {policy.limits.disk_bytes // 2**20} MiB into its folder"
             elif files > policy.limits.max_files:
                 stopped_for = f"created more than {policy.limits.max_files:,} files"
+            elif unreadable:
+                stopped_for = "made part of its folder unreadable to the grader"
             if stopped_for:
                 report["stopped_for"] = stopped_for
                 write_report(policy, report)

@@ -52,28 +52,39 @@ WORKER_LIMITS = Limits(memory_bytes=4 * GiB, max_processes=256, cpu_seconds=600,
                        disk_bytes=1 * GiB, max_files=200, output_bytes=1 * MiB)
 
 
-def apply_rlimits(limits: Limits, *, limit_address_space: bool) -> None:
+def _processes_of_this_user() -> int:
+    uid = os.getuid()
+    count = 0
+    for name in os.listdir("/proc"):
+        try:
+            count += name.isdigit() and os.stat(f"/proc/{name}").st_uid == uid
+        except OSError:
+            pass
+    return count
+
+
+def apply_rlimits(limits: Limits, *, without_cgroup: bool) -> None:
     """Set this process's rlimits (inherited by everything it starts).
 
-    ``limit_address_space`` is the memory fallback when no cgroup could be made: address space
-    is a coarse proxy (TensorFlow maps several GiB it never touches), so it gets four times the
-    memory limit.
+    Without a cgroup two fallbacks apply: address space stands in for memory (a coarse proxy,
+    since TensorFlow maps several GiB it never touches, so four times the memory limit), and
+    RLIMIT_NPROC for processes (counted per user, so it is set above what the user already runs;
+    root ignores it).
     """
     settings = {
-        resource.RLIMIT_CPU: limits.cpu_seconds,
-        resource.RLIMIT_FSIZE: limits.file_bytes,
-        resource.RLIMIT_NOFILE: limits.open_files,
-        resource.RLIMIT_CORE: 0,
-        # Ignored for root, kept for the unprivileged accounts instructors may grade with.
-        resource.RLIMIT_NPROC: limits.max_processes,
+        resource.RLIMIT_CPU: (limits.cpu_seconds, limits.cpu_seconds + 5),  # SIGXCPU first, then SIGKILL
+        resource.RLIMIT_FSIZE: (limits.file_bytes,) * 2,
+        resource.RLIMIT_NOFILE: (limits.open_files,) * 2,
+        resource.RLIMIT_CORE: (0, 0),
     }
-    if limit_address_space:
-        settings[resource.RLIMIT_AS] = 4 * limits.memory_bytes
-    for which, value in settings.items():
-        _soft, hard = resource.getrlimit(which)
-        if hard != resource.RLIM_INFINITY:
-            value = min(value, hard)
-        resource.setrlimit(which, (value, value if which != resource.RLIMIT_CPU else value + 5))
+    if without_cgroup:
+        settings[resource.RLIMIT_AS] = (4 * limits.memory_bytes,) * 2
+        settings[resource.RLIMIT_NPROC] = (_processes_of_this_user() + limits.max_processes,) * 2
+    for which, (soft, hard) in settings.items():
+        _, current_hard = resource.getrlimit(which)
+        if current_hard != resource.RLIM_INFINITY:
+            soft, hard = min(soft, current_hard), min(hard, current_hard)
+        resource.setrlimit(which, (soft, hard))
 
 
 @dataclass(frozen=True)
@@ -151,43 +162,38 @@ class Cgroup:
         own = _own_cgroups()
         v1 = {controller: Path(point) for point, kind, options in _mounts() if kind == "cgroup"
               for controller in ("memory", "pids") if controller in options}
+        v2 = next((Path(point) for point, kind, _ in _mounts() if kind == "cgroup2"), None)
+        made: list[Path] = []
         try:
             if "memory" in v1 and "pids" in v1:
                 memory_dir = v1["memory"] / own.get("memory", "/").lstrip("/") / name
                 pids_dir = v1["pids"] / own.get("pids", "/").lstrip("/") / name
-                memory_dir.mkdir()
-                pids_dir.mkdir()
-                group = cls(memory_dir, pids_dir, 1)
+                for directory in (memory_dir, pids_dir):
+                    directory.mkdir()
+                    made.append(directory)
                 (memory_dir / "memory.limit_in_bytes").write_text(str(limits.memory_bytes))
                 swap = memory_dir / "memory.memsw.limit_in_bytes"
                 if swap.exists():
                     swap.write_text(str(limits.memory_bytes))
                 (pids_dir / "pids.max").write_text(str(limits.max_processes))
-                return group
-            v2 = next((Path(point) for point, kind, _ in _mounts() if kind == "cgroup2"), None)
+                return cls(memory_dir, pids_dir, 1)
             if v2 is not None:
                 directory = v2 / own.get("", "/").lstrip("/") / name
                 directory.mkdir()
-                group = cls(directory, directory, 2)
+                made.append(directory)
                 if not (directory / "memory.max").exists() or not (directory / "pids.max").exists():
-                    group.remove()
-                    return None
+                    raise OSError("the memory and pids controllers are not delegated here")
                 (directory / "memory.max").write_text(str(limits.memory_bytes))
                 if (directory / "memory.swap.max").exists():
                     (directory / "memory.swap.max").write_text("0")
                 (directory / "pids.max").write_text(str(limits.max_processes))
-                return group
+                return cls(directory, directory, 2)
         except OSError:
-            for directory in (v1.get("memory"), v1.get("pids")):
-                if directory is not None:
-                    for own_path in (own.get("memory", "/"), own.get("pids", "/")):
-                        leftover = directory / own_path.lstrip("/") / name
-                        if leftover.is_dir():
-                            try:
-                                leftover.rmdir()
-                            except OSError:
-                                pass
-            return None
+            for directory in reversed(made):
+                try:
+                    directory.rmdir()
+                except OSError:
+                    pass
         return None
 
     def to_dict(self) -> dict:

@@ -37,6 +37,8 @@ class SandboxPolicy:
     purpose: str  # "notebook kernel", "model worker", ... (used in messages)
     workdir: Path  # read-write; the process starts here
     limits: Limits
+    workdir_source: Path | None = None  # the host folder mounted at ``workdir`` (default: workdir itself)
+    quiet: bool = False  # drop the process's own stdout and stderr
     readonly: tuple[Path, ...] = ()  # extra folders or files, visible read-only at the same path
     writable: tuple[Path, ...] = ()  # extra folders visible read-write (a kernel's sockets)
     hidden: tuple[Path, ...] = ()  # files or folders inside visible folders that must look empty
@@ -44,9 +46,14 @@ class SandboxPolicy:
     cgroup: dict | None = None  # made by the host (limits.Cgroup.to_dict())
     report: Path | None = None  # where the launcher records what happened
 
+    def writable_sources(self) -> list[Path]:
+        """Every host folder the process can write to (what the launcher measures)."""
+        return [self.workdir_source or self.workdir, *self.writable]
+
     def to_json(self) -> str:
         data = {
             "purpose": self.purpose, "workdir": str(self.workdir), "limits": self.limits.to_dict(),
+            "workdir_source": str(self.workdir_source) if self.workdir_source else None, "quiet": self.quiet,
             "readonly": [str(p) for p in self.readonly], "writable": [str(p) for p in self.writable],
             "hidden": [str(p) for p in self.hidden], "env": dict(self.env), "cgroup": self.cgroup,
             "report": str(self.report) if self.report else None,
@@ -58,6 +65,7 @@ class SandboxPolicy:
         data = json.loads(text)
         return cls(
             purpose=data["purpose"], workdir=Path(data["workdir"]), limits=Limits(**data["limits"]),
+            workdir_source=Path(data["workdir_source"]) if data["workdir_source"] else None, quiet=data["quiet"],
             readonly=tuple(map(Path, data["readonly"])), writable=tuple(map(Path, data["writable"])),
             hidden=tuple(map(Path, data["hidden"])), env=data["env"], cgroup=data["cgroup"],
             report=Path(data["report"]) if data["report"] else None,
@@ -128,8 +136,9 @@ def bubblewrap_command(policy: SandboxPolicy, argv: list[str], empty_file: Path)
     command += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--dir", SANDBOX_HOME]
     for path in [*python_paths(), *policy.readonly]:
         command += ["--ro-bind", str(path), str(path)]
-    for path in [*policy.writable, policy.workdir]:
+    for path in policy.writable:
         command += ["--bind", str(path), str(path)]
+    command += ["--bind", str(policy.workdir_source or policy.workdir), str(policy.workdir)]
     hidden_dirs = [path for path in policy.hidden if path.is_dir()]
     for path in policy.hidden:
         if any(folder in path.parents for folder in hidden_dirs):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -14,6 +15,35 @@ from tfcourse.sandbox.limits import GiB, Cgroup
 from tfcourse.sandbox.policy import SandboxPolicy
 
 UNSANDBOXED = "graded without sandbox"
+
+
+def remove_tree(path: Path) -> None:
+    """Delete a folder tree without following links and without recursion (any depth, any permissions)."""
+    path = Path(path)
+    if path.is_symlink() or not path.is_dir():
+        path.unlink(missing_ok=True)
+        return
+    empty_folder(path)
+    path.rmdir()
+
+
+def empty_folder(folder: Path) -> None:
+    """Delete everything inside ``folder`` (kept itself), iteratively, links as links."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return
+    pending, emptied = [folder], []
+    while pending:
+        directory = pending.pop()
+        os.chmod(directory, 0o700)  # a sandboxed process may have made it unreadable
+        emptied.append(directory)
+        for entry in os.scandir(directory):
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(Path(entry.path))
+            else:
+                os.unlink(entry.path)
+    for directory in reversed(emptied[1:]):
+        os.rmdir(directory)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ import sys
 import time
 from pathlib import Path
 
+from tfcourse.sandbox.forkserver import HEADER_BYTES
 from tfcourse.sandbox.policy import SandboxPolicy
-from tfcourse.sandbox.process import Sandbox, SandboxOutcome
+from tfcourse.sandbox.process import Sandbox, SandboxOutcome, empty_folder
 
 START_TIMEOUT_S = 180.0
 LINE_LIMIT_BYTES = 2 << 20
@@ -84,35 +85,76 @@ class Worker:
         line, self._buffer = self._buffer.split(b"\n", 1)
         return line
 
-    def run(self, job: dict, timeout_s: float) -> dict:
-        """Run one job; a crash or hang of the whole worker becomes an error answer and a restart."""
-        if self.process is None or self.process.poll() is not None:
-            self.restart()
+    def _read_exactly(self, size: int, timeout_s: float) -> bytes | None:
+        """``size`` bytes from the worker (some may already be buffered), or None."""
+        deadline = time.monotonic() + timeout_s
+        fd = self.process.stdout.fileno()
+        while len(self._buffer) < size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+                return None
+            chunk = os.read(fd, min(1 << 20, size - len(self._buffer)))
+            if not chunk:
+                return None
+            self._buffer += chunk
+        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data
+
+    def _exchange(self, job: dict, timeout_s: float) -> dict | None:
+        """Send one request and read its answer; None when the worker died or broke the protocol."""
         self._next_id += 1
-        request = {"id": self._next_id, "job": job, "timeout_s": timeout_s}
+        self._buffer = b""
+        payload = json.dumps(job).encode()
+        header = json.dumps({"id": self._next_id, "timeout_s": timeout_s, "size": len(payload)}).encode()
         try:
-            self.process.stdin.write((json.dumps(request) + "\n").encode())
+            self.process.stdin.write(header.ljust(HEADER_BYTES) + payload)
             self.process.stdin.flush()
             line = self._read_line(timeout_s + 30)
-        except (BrokenPipeError, OSError):
-            line = None
-        answer = None
-        if line is not None:
-            try:
-                answer = json.loads(line)
-            except ValueError:
-                answer = None
-        if not isinstance(answer, dict) or answer.get("id") != self._next_id:
-            outcome = self.sandbox.outcome() if self.sandbox else None
-            why = "; ".join(outcome.events) if outcome and outcome.events else "it stopped answering"
+            response = json.loads(line) if line is not None else None
+        except (OSError, ValueError):
+            return None
+        if not isinstance(response, dict) or response.get("id") != self._next_id:
+            return None
+        if not response.get("answered"):
+            return {"ok": False, "error": str(response.get("error") or "no answer")}
+        data = self._read_exactly(int(response.get("size", 0)), 30)
+        if data is None:
+            return None
+        try:
+            answer = json.loads(data)  # the child's own words: untrusted, checked here
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict) or not isinstance(answer.get("ok"), bool):
+            return {"ok": False, "error": "ended without a readable answer"}
+        return {"ok": answer["ok"], "result": answer.get("result"), "error": str(answer.get("error") or "")[:500]}
+
+    def run(self, job: dict, timeout_s: float) -> dict:
+        """Run one job: ``{"ok": True, "result": ...}`` or ``{"ok": False, "error": ...}``.
+
+        A crash or hang of the whole worker becomes an error answer and a restart; a worker that
+        cannot be restarted becomes an error answer too, for this job and the next.
+        """
+        try:
+            if self.process is None or self.process.poll() is not None:
+                self.restart()
+        except WorkerFailed as failure:
+            return {"ok": False, "error": str(failure)}
+        answer = self._exchange(job, timeout_s)
+        if answer is not None:
+            return answer
+        outcome = self.sandbox.outcome() if self.sandbox else None
+        why = "; ".join(outcome.events) if outcome and outcome.events else "it stopped answering"
+        try:
             self.restart()
-            return {"ok": False, "error": f"the {self.policy.purpose} crashed while running this job ({why})"}
-        return answer
+        except WorkerFailed:
+            pass  # the next job tries again
+        return {"ok": False, "error": f"the {self.policy.purpose} crashed while running this job ({why})"}
 
     def restart(self) -> None:
-        """Replace a dead or wedged worker by a fresh one."""
+        """Replace a dead or wedged worker by a fresh one, in an emptied working folder."""
         self.close()
         self.restarts += 1
+        empty_folder(self.policy.workdir_source or self.policy.workdir)
         self.start()
 
     def outcome(self) -> SandboxOutcome | None:
