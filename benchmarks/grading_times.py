@@ -6,9 +6,11 @@ Three tables, measured in one run on the same machine (nothing is asserted: it i
    split into setup, training, the graded cells (saving and the in-kernel self-check) and the rest.
 2. **Notebook-mode grading, per submission**: one reference submission through the two phases
    (nbgrader autograde in the sandbox, then the scorer on held-out data, gradebook and annotation),
-   with bubblewrap on and off; the sandbox's cost is the difference. Overhead = per-submission time
-   minus the learner run. Batch costs paid once (workers, data view, collection, feedback) are
-   listed apart.
+   with bubblewrap on and off. Overhead = per-submission time minus the time its own notebook cells
+   took in that very run (their timings are in the autograded notebook), so training-time noise
+   cancels out; the sandbox's cost is the difference of the two overheads, and is also measured on
+   its own as the time to start a trivial process through the launcher. Batch costs paid once
+   (workers, data view, collection, feedback) are listed apart.
 3. **Model-only grading**: scoring a saved reference model with the warm worker (several times),
    against a cold sandboxed worker started for that one model.
 
@@ -43,6 +45,7 @@ from tfcourse.instructor.grade import collect, grade_notebook  # noqa: E402
 from tfcourse.sandbox.policy import SANDBOX_ENV  # noqa: E402
 
 MODEL_REPEATS = 10
+STARTS = 10
 
 
 def cell_seconds(cell) -> float:
@@ -83,10 +86,31 @@ def timed(action):
     return value, time.perf_counter() - started
 
 
+def start_seconds(mode: str, scratch: Path) -> float:
+    """Mean time to start and finish a trivial Python process through the sandbox launcher."""
+    import subprocess
+
+    from tfcourse.grading.policies import exercise_worker_policy
+    from tfcourse.sandbox.process import Sandbox
+
+    os.environ[SANDBOX_ENV] = mode
+    folder = scratch / f"start-{mode}"
+    folder.mkdir()
+    total = 0.0
+    for _ in range(STARTS):
+        sandbox = Sandbox(exercise_worker_policy(folder))
+        _, seconds = timed(lambda: subprocess.run(sandbox.command([sys.executable, "-I", "-c", "pass"]), check=True))
+        sandbox.close()
+        total += seconds
+    os.environ.pop(SANDBOX_ENV)
+    return total / STARTS
+
+
 def main(argv: list[str]) -> None:
     folders = [get_assignment(a).folder for a in argv] or Course(REPO).assignment_folders()
     learner, grading, batch, models, peaks = {}, {}, {}, {}, {}
     with tempfile.TemporaryDirectory() as scratch:
+        starts = {mode: start_seconds(mode, Path(scratch)) for mode in ("on", "off")}
         course = Course(REPO).copy_to(Path(scratch) / "course")
         store = export_heldout(course.heldout, course.heldout_pin)
         for folder in folders:
@@ -109,7 +133,9 @@ def main(argv: list[str]) -> None:
                     (row, _), seconds = timed(lambda: grade_notebook(
                         course, spec, "reference", data=data, scorer=scorer, data_view=view,
                         work=Path(scratch), cell_timeout_s=None))
-                    grading[(folder, mode)] = (seconds, row.score, row.possible, row.reasons)
+                    graded = nbformat.read(course.autograded / "reference" / folder / spec.notebook, as_version=4)
+                    cells = sum(cell_seconds(cell) for cell in graded.cells if cell.cell_type == "code")
+                    grading[(folder, mode)] = (seconds, cells, row.score, row.possible, row.reasons)
                     if mode == "on":
                         report = json.loads((Path(scratch) / f"reference.{folder}.kernel.json").read_text())
                         peaks[folder] = report.get("peak_memory_bytes", 0) / 2**30
@@ -132,15 +158,20 @@ def main(argv: list[str]) -> None:
         print(f"| {folder} | {t['total']:.1f} | {t['setup']:.1f} | {t['training']:.1f} | {t['graded cells']:.1f} "
               f"| {t['other']:.1f} |")
     print("\n## Notebook-mode grading, per submission (execute in the sandbox, then score)\n")
-    print("| assignment | learner run (s) | graded, sandbox on (s) | overhead on (s) | graded, sandbox off (s) "
-          "| overhead off (s) | sandbox cost (s) | kernel peak memory (GiB) | points |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| assignment | learner run (s) | graded (s) | its notebook cells (s) | overhead (s) "
+          "| without sandbox: graded (s) | cells (s) | overhead (s) | sandbox cost (s) | kernel peak memory (GiB) "
+          "| points |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for folder in folders:
-        own = learner[folder]["total"]
-        on, score, possible, _ = grading[(folder, "on")]
-        off, *_ = grading[(folder, "off")]
-        print(f"| {folder} | {own:.1f} | {on:.1f} | {on - own:.1f} | {off:.1f} | {off - own:.1f} | {on - off:.1f} "
+        on, on_cells, score, possible, _ = grading[(folder, "on")]
+        off, off_cells, *_ = grading[(folder, "off")]
+        print(f"| {folder} | {learner[folder]['total']:.1f} | {on:.1f} | {on_cells:.1f} | {on - on_cells:.1f} "
+              f"| {off:.1f} | {off_cells:.1f} | {off - off_cells:.1f} | {(on - on_cells) - (off - off_cells):.1f} "
               f"| {peaks[folder]:.2f} | {score:g}/{possible:g} |")
+    print(f"\n## Starting one sandboxed process (`python -I -c pass` through the launcher), mean of {STARTS}\n")
+    print("| with bubblewrap (s) | without (s) | bubblewrap's cost (s) |")
+    print("|---:|---:|---:|")
+    print(f"| {starts['on']:.3f} | {starts['off']:.3f} | {starts['on'] - starts['off']:.3f} |")
     print("\n## Batch costs, paid once per assignment\n")
     names = list(next(iter(batch.values())))
     print("| assignment | " + " | ".join(f"{name} (s)" for name in names) + " |")
@@ -155,7 +186,7 @@ def main(argv: list[str]) -> None:
         mean = statistics.mean(warm)
         print(f"| {folder} | {mean:.2f} | {max(warm):.2f} | {cold:.2f} | {cold / mean:.1f}x |")
     for folder in folders:
-        reasons = grading[(folder, "on")][3]
+        reasons = grading[(folder, "on")][4]
         if reasons:
             print(f"\nnote: {folder} lost points: {'; '.join(reasons)}")
 
