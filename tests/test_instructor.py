@@ -212,7 +212,7 @@ def test_nbgrader_export_agrees_with_the_gradebook(demo_rows):
 
 @pytest.mark.slow
 def test_model_only_grading_gives_the_notebook_points(demo_rows):
-    """Does `tfcourse grade --models` give the same points as notebook mode for the same saved models?"""
+    """Does `tfcourse grade --models` give the same points as notebook mode, in nbgrader's gradebook too?"""
     course, rows = demo_rows
     students = []
     for (student, assignment), row in rows.items():
@@ -230,6 +230,10 @@ def test_model_only_grading_gives_the_notebook_points(demo_rows):
     for row in graded:
         notebook_row = rows[(row.student.removesuffix("-models"), row.assignment.split("_")[0])]
         assert row.score == notebook_row.score, (row, notebook_row)
+    subprocess.run([sys.executable, "-m", "nbgrader", "export"], cwd=course.root, check=True, capture_output=True)
+    with open(course.root / "grades.csv") as stream:
+        exported = {(r["student_id"], r["assignment"]): float(r["score"]) for r in csv.DictReader(stream)}
+    assert all(exported[(row.student, row.assignment)] == row.score for row in graded)
 
 
 @pytest.mark.slow

@@ -24,33 +24,37 @@ class ModelRejected(ValueError):
     """The model file cannot be graded; the message is the one-line reason."""
 
 
-def check_model_file(path: Path) -> None:
-    """Refuse a missing, oversized, linked or non-Keras-3 model file before anything reads it."""
+def check_model_file(path: Path, name: str | None = None) -> None:
+    """Refuse a missing, oversized, linked or non-Keras-3 model file before anything reads it.
+
+    ``name`` is how reports call the file (the grader scores a copy under another name).
+    """
     path = Path(path)
+    name = name or path.name
     try:
         info = path.lstat()
     except FileNotFoundError:
-        raise ModelRejected(f"no model file: the notebook never saved {path.name}") from None
+        raise ModelRejected(f"no model file: the notebook never saved {name}") from None
     if stat.S_ISLNK(info.st_mode):
-        raise ModelRejected(f"{path.name} is a symbolic link, not a model file the notebook saved")
+        raise ModelRejected(f"{name} is a symbolic link, not a model file the notebook saved")
     if not stat.S_ISREG(info.st_mode):
-        raise ModelRejected(f"{path.name} is not a regular file")
+        raise ModelRejected(f"{name} is not a regular file")
     if info.st_size > MAX_MODEL_BYTES:
-        raise ModelRejected(f"model file {path.name} is larger than {MAX_MODEL_BYTES // 2**20} MiB")
+        raise ModelRejected(f"model file {name} is larger than {MAX_MODEL_BYTES // 2**20} MiB")
     if not zipfile.is_zipfile(path):
-        raise ModelRejected(f"{path.name} is not a Keras 3 .keras file (save with model.save('...keras'))")
+        raise ModelRejected(f"{name} is not a Keras 3 .keras file (save with model.save('...keras'))")
 
 
-def load_model_safely(path: Path):
+def load_model_safely(path: Path, name: str | None = None):
     """Load a ``.keras`` file with safe mode on (no arbitrary code from lambdas, pickles or configs)."""
-    check_model_file(path)
+    check_model_file(path, name)
     import keras
 
     try:
         return keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as error:  # any load failure is the submission's, reported in one line
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ModelRejected(f"model file {Path(path).name} could not be loaded safely: {reason[:300]}") from None
+        raise ModelRejected(f"model file {name or Path(path).name} could not be loaded safely: {reason[:300]}") from None
 
 
 def fit_input(model, spec: AssignmentSpec, x: np.ndarray) -> np.ndarray:

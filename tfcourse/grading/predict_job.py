@@ -18,10 +18,10 @@ from tfcourse.sandbox.forkserver import JobRejected
 
 
 def handle(job: dict) -> dict:
-    """``{"assignment", "model", "inputs", "predictions"}`` -> the predictions file written, or a refusal."""
+    """``{"assignment", "model", "name", "inputs", "predictions"}`` -> the predictions file written, or a refusal."""
     spec = get_assignment(job["assignment"])
     try:
-        model = load_model_safely(Path(job["model"]))
+        model = load_model_safely(Path(job["model"]), name=job.get("name"))
         x = np.load(job["inputs"], allow_pickle=False)
         predictions = predict(model, spec, x)
     except ModelRejected as rejection:

@@ -137,6 +137,7 @@ class Scorer:
         copy_regular_file(model_path, staged)
         try:
             answer = self.model_worker.run({"assignment": spec.assignment_id, "model": str(staged),
+                                            "name": model_path.name,
                                             "inputs": str(self._inputs_file(spec, data)),
                                             "predictions": str(predictions_path)}, MODEL_TIMEOUT_S)
             if not answer["ok"]:

@@ -58,7 +58,8 @@ def notebook_context(notebook_path: Path, expected_tests: list[str]) -> list[str
     if first_error is not None and first_error.ename in TIMEOUT_ERRORS:
         context.append("a cell ran longer than the per-cell time limit and was interrupted")
     elif first_error is not None:
-        context.append(shorten(f"first error in your notebook: {first_error.ename}: {first_error.evalue}"))
+        error = f"{first_error.ename}: {first_error.evalue}" if first_error.evalue else first_error.ename
+        context.append(shorten(f"first error in your notebook: {error}"))
     return context
 
 

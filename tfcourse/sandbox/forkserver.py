@@ -106,6 +106,11 @@ def _zero(buffer: bytearray) -> None:
     buffer[:] = bytes(len(buffer))
 
 
+def _rejection_class():
+    """The JobRejected handlers import: this file runs as ``__main__``, so the class is looked up by module name."""
+    return importlib.import_module("tfcourse.sandbox.forkserver").JobRejected
+
+
 def _run_child(handler, job_bytes: bytearray, result_fd: int) -> None:
     """The forked child: run one job and write its JSON outcome to ``result_fd``; never returns."""
     try:
@@ -118,10 +123,9 @@ def _run_child(handler, job_bytes: bytearray, result_fd: int) -> None:
         os.closerange(result_fd + 1, highest)
         try:
             outcome = {"ok": True, "result": handler.handle(json.loads(job_bytes))}
-        except JobRejected as rejection:
-            outcome = {"ok": False, "error": str(rejection)}
         except BaseException as error:  # noqa: BLE001  (any failure of the job is its answer)
-            outcome = {"ok": False, "error": f"{type(error).__name__}: {error}"[:500]}
+            readable = isinstance(error, _rejection_class())
+            outcome = {"ok": False, "error": (str(error) if readable else f"{type(error).__name__}: {error}")[:500]}
         view = memoryview(json.dumps(outcome).encode())
         while view:
             view = view[os.write(result_fd, view[:65536]):]
