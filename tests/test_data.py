@@ -8,6 +8,7 @@ import io
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -30,6 +31,7 @@ def test_every_graded_dataset_is_offline():
         assert data.get_spec(spec.dataset).offline, spec.dataset
     assert not data.get_spec("horses_or_humans").offline
     assert not data.get_spec("mnist").offline
+    assert not data.get_spec("rock_paper_scissors").offline
 
 
 def test_unknown_dataset_names_the_known_ones():
@@ -178,9 +180,44 @@ def test_horses_reader_on_fixture(tmp_path):
     assert images[0, 0, 0].tolist() == [255, 0, 0]
 
 
+def _png_zip(path, folders, colours, macosx):
+    """Write a zip of 4x4 PNGs, two per class folder, plus a macOS resource-fork entry to be ignored."""
+    from PIL import Image
+
+    with zipfile.ZipFile(path, "w") as archive:
+        for folder, colour in zip(folders, colours):
+            for index in range(2):
+                buffer = io.BytesIO()
+                Image.new("RGB", (4, 4), colour).save(buffer, format="PNG")
+                archive.writestr(f"{folder}/{Path(folder).name}{index}.png", buffer.getvalue())
+        archive.writestr(f"__MACOSX/{macosx}", b"junk")
+    return path
+
+
+def test_rock_paper_scissors_reader_on_fixture(tmp_path):
+    """Does the rock-paper-scissors reader take train from rps.zip and validation from rps-test-set.zip,
+    label the folders alphabetically, resize to 150x150 and skip __MACOSX (tiny zip fixtures)?"""
+    spec = data.get_spec("rock_paper_scissors")
+    assert spec.class_names == ("paper", "rock", "scissors") and spec.splits == ("train", "validation")
+    colours = ((255, 0, 0), (0, 255, 0), (0, 0, 255))
+    paths = {
+        "rps.zip": _png_zip(tmp_path / "rps.zip", ("rps/rock", "rps/paper", "rps/scissors"), colours,
+                            "rps/rock/._rock0.png"),
+        "rps-test-set.zip": _png_zip(tmp_path / "rps-test-set.zip", ("rps-test-set/scissors",), ((9, 9, 9),),
+                                     "rps-test-set/paper/._paper0.png"),
+    }
+    images, labels = spec.read(paths, "train")
+    assert images.shape == (6, 150, 150, 3) and images.dtype == np.uint8
+    assert labels.tolist() == [0, 0, 1, 1, 2, 2]  # paper, rock, scissors
+    assert images[0, 0, 0].tolist() == [0, 255, 0] and images[2, 0, 0].tolist() == [255, 0, 0]
+    images, labels = spec.read(paths, "validation")
+    assert images.shape == (2, 150, 150, 3) and labels.tolist() == [2, 2]
+    assert images[0, 0, 0].tolist() == [9, 9, 9]
+
+
 def test_online_specs_carry_real_checksums():
     """Do the online datasets name their published checksums (64 hex digits) and a download source?"""
-    for name in ("mnist", "horses_or_humans"):
+    for name in ("mnist", "horses_or_humans", "rock_paper_scissors"):
         for data_file in data.get_spec(name).files:
             assert len(data_file.sha256) == 64
             assert any(isinstance(s, Download) for s in data_file.sources)

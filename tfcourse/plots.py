@@ -42,11 +42,34 @@ def show_images(images: np.ndarray, labels: Sequence | None = None, class_names:
         axis.axis("off")
         if index >= count:
             continue
-        axis.imshow(np.squeeze(images[index]), cmap=cmap)
+        image = np.squeeze(images[index])
+        if image.ndim == 3 and image.dtype.kind == "f" and image.max() > 1.0:
+            image = np.clip(image, 0, 255).astype(np.uint8)  # raw 0-255 colour pixels, as image loaders yield them
+        axis.imshow(image, cmap=cmap)
         if labels is not None:
             label = labels[index]
             label = int(np.squeeze(label)) if np.ndim(label) else int(label)
             axis.set_title(class_names[label] if class_names else str(label), fontsize=8)
+    fig.tight_layout()
+    plt.show()
+    return fig
+
+
+def show_image_files(paths: Sequence, columns: int = 6):
+    """Show image files at their own sizes, each titled with its folder (class), size and format."""
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    paths = list(paths)
+    rows = int(np.ceil(len(paths) / columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(2.2 * columns, 2.4 * rows), squeeze=False)
+    for index, axis in enumerate(axes.flat):
+        axis.axis("off")
+        if index >= len(paths):
+            continue
+        with Image.open(paths[index]) as image:
+            axis.imshow(np.asarray(image.convert("RGB")))
+            axis.set_title(f"{paths[index].parent.name}\n{image.width}x{image.height} {image.format}", fontsize=8)
     fig.tight_layout()
     plt.show()
     return fig

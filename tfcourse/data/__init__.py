@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from tfcourse.data import faces, fashion_mnist, housing, online  # noqa: F401  (registers the datasets)
+from tfcourse.data import faces, fashion_mnist, housing, online, products  # noqa: F401  (registers the datasets)
 from tfcourse.data.cache import cache_dir, keras_datasets_dir
-from tfcourse.data.exported import exported_splits_dir, read_split
+from tfcourse.data.exported import exported_folder, exported_splits_dir, read_split
 from tfcourse.data.image_folders import write_image_folders
 from tfcourse.data.registry import (
     DataUnavailable,
@@ -42,6 +42,8 @@ def load(name: str, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
     spec = get_spec(name)
     if split not in spec.splits:
         raise ValueError(f"dataset {name!r} has splits {spec.splits}, not {split!r}")
+    if spec.folders is not None:  # a generated image-folder set: decoded from its files
+        return spec.read({}, split)
     exported = exported_splits_dir()
     if exported is not None:
         return read_split(exported, name, split)
@@ -57,6 +59,15 @@ def image_directory(name: str, split: str = "train") -> Path:
     spec = get_spec(name)
     if not spec.class_names:
         raise ValueError(f"dataset {name!r} is not an image classification dataset")
+    if spec.folders is not None:
+        if split not in spec.splits:
+            raise ValueError(f"dataset {name!r} has splits {spec.splits}, not {split!r}")
+        exported = exported_splits_dir()
+        if exported is not None:
+            return exported_folder(exported, name, split)
+        root = cache_dir() / name / "images" / split
+        spec.folders(fetch_files(spec), split, root)
+        return root
     images, labels = load(name, split)
     return write_image_folders(cache_dir() / name / "images" / split, images, labels, spec.class_names)
 

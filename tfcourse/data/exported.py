@@ -8,6 +8,7 @@ reads only from there, so the test split, which the held-out data is made from, 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -41,3 +42,22 @@ def read_split(directory: Path, name: str, split: str) -> tuple[np.ndarray, np.n
                               f"it may load: {', '.join(available) or 'nothing of this dataset'}")
     with np.load(path, allow_pickle=False) as arrays:
         return arrays["x"], arrays["y"]
+
+
+def export_folder(directory: Path, name: str, split: str, source: Path) -> Path:
+    """Copy one split of an image-folder set as ``<directory>/<name>/<split>/<class>/...``."""
+    target = Path(directory) / name / split
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target)
+    return target
+
+
+def exported_folder(directory: Path, name: str, split: str) -> Path:
+    """An exported image-folder split; any other split is refused with the list of what is there."""
+    target = Path(directory) / name / split
+    if not target.is_dir():
+        available = sorted(p.name for p in (Path(directory) / name).iterdir() if p.is_dir()) \
+            if (Path(directory) / name).is_dir() else []
+        raise DataUnavailable(f"split {split!r} of dataset {name!r} is not available while your notebook is graded; "
+                              f"it may load: {', '.join(available) or 'nothing of this dataset'}")
+    return target

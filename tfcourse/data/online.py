@@ -1,4 +1,4 @@
-"""The original course's datasets that need the internet (MNIST, horses or humans).
+"""The original course's datasets that need the internet (MNIST, horses or humans, rock paper scissors).
 
 They use the same registry and checksummed cache as the offline data; graded work never
 depends on them. Their reading code is tested on small fixtures.
@@ -20,6 +20,9 @@ from tfcourse.data.sources import Download, LocalFile
 KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 TFDS_ORIGIN = "https://storage.googleapis.com/download.tensorflow.org/data/"
 HORSES_IMAGE_SIZE = (150, 150)
+RPS_IMAGE_SIZE = (150, 150)
+# Alphabetical, as Keras' flow_from_directory and image_dataset_from_directory label the folders.
+RPS_CLASS_NAMES = ("paper", "rock", "scissors")
 
 
 def read_mnist_npz(path: Path, split: str) -> Arrays:
@@ -55,6 +58,11 @@ def read_image_zip(path: Path, class_names: tuple[str, ...], image_size: tuple[i
 def _read_horses(paths: dict[str, Path], split: str) -> Arrays:
     archive = "validation-horse-or-human.zip" if split == "validation" else "horse-or-human.zip"
     return read_image_zip(paths[archive], ("horses", "humans"), HORSES_IMAGE_SIZE)
+
+
+def _read_rps(paths: dict[str, Path], split: str) -> Arrays:
+    archive = "rps-test-set.zip" if split == "validation" else "rps.zip"
+    return read_image_zip(paths[archive], RPS_CLASS_NAMES, RPS_IMAGE_SIZE)
 
 
 MNIST = register(DatasetSpec(
@@ -97,4 +105,31 @@ HORSES_OR_HUMANS = register(DatasetSpec(
     class_names=("horses", "humans"),
     splits=("train", "validation"),
     notes="images resized to 150x150 RGB; the original has no test split",
+))
+
+ROCK_PAPER_SCISSORS = register(DatasetSpec(
+    name="rock_paper_scissors",
+    description="2,892 300x300 CGI photos of hands playing rock, paper, scissors (needs the internet once)",
+    provenance="Laurence Moroney, the original course's dataset; checksums as published by TFDS",
+    license="CC BY 2.0",
+    files=(
+        DataFile(
+            name="rps.zip",
+            sha256="c2403444395842ad04c53612bad54b574443eae17a0723117a2ff87b9d72194f",
+            sources=(Download(f"{TFDS_ORIGIN}rps.zip", timeout_s=120),),
+        ),
+        DataFile(
+            name="rps-test-set.zip",
+            sha256="c27ab9fa43ce40b2e453de711365b477f4424586edf0388116674fd320f07503",
+            sources=(Download(f"{TFDS_ORIGIN}rps-test-set.zip", timeout_s=120),),
+        ),
+    ),
+    read=_read_rps,
+    example_shape=(*RPS_IMAGE_SIZE, 3),
+    example_dtype="uint8",
+    class_names=RPS_CLASS_NAMES,
+    splits=("train", "validation"),
+    notes=("images resized to 150x150 RGB; train: rps.zip (2,520); validation: the original's test set, "
+           "rps-test-set.zip (372), as the course's labs use it; labels in alphabetical order "
+           "(TFDS' own builder orders them rock, paper, scissors)"),
 ))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tfcourse.data import load
+from tfcourse.data import fetch_files, get_spec, load
 from tfcourse.data.cache import sha256_of
 from tfcourse.grading.specs import ASSIGNMENTS, AssignmentSpec
 
@@ -76,21 +76,37 @@ def manifest_digest(directory: Path) -> str:
     return hashlib.sha256((Path(directory) / MANIFEST).read_bytes()).hexdigest()
 
 
+def dataset_seed(seed: int, dataset: str) -> int:
+    """The seed a generated dataset's held-out examples are drawn from (secret as the store's seed is)."""
+    return int.from_bytes(hashlib.sha256(f"{seed}:{dataset}".encode()).digest()[:8], "big")
+
+
+def heldout_examples(dataset: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A dataset's held-out examples: generated from the secret seed where the set is generated, else its test split."""
+    data_spec = get_spec(dataset)
+    if data_spec.heldout is not None:
+        return data_spec.heldout(fetch_files(data_spec), dataset_seed(seed, dataset))
+    return load(dataset, "test")
+
+
 def export_heldout(directory: Path, pin_file: Path) -> HeldoutStore:
-    """Write every assignment's held-out test split and a new secret seed; pin the manifest in ``pin_file``.
+    """Write every assignment's held-out examples and a new secret seed; pin the manifest in ``pin_file``.
+
+    Generated datasets draw their held-out examples from that seed, so they exist nowhere else.
 
     The folder is written with owner-only permissions; ``pin_file`` belongs in the course folder.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     directory.chmod(0o700)
+    seed = secrets.randbits(62)
     files = {}
     for spec in ASSIGNMENTS.values():
-        x, y = load(spec.dataset, "test")
+        x, y = heldout_examples(spec.dataset, seed)
         path = directory / f"{spec.assignment_id}.npz"
         np.savez_compressed(path, x=x, y=y)
         files[spec.assignment_id] = {"file": path.name, "sha256": sha256_of(path), "examples": int(len(y))}
-    manifest = {"seed": secrets.randbits(62), "files": files}
+    manifest = {"seed": seed, "files": files}
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     Path(pin_file).parent.mkdir(parents=True, exist_ok=True)
     Path(pin_file).write_text(manifest_digest(directory) + "\n")

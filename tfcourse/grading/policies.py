@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tfcourse.data import load
+from tfcourse.data import image_directory, load
 from tfcourse.data.cache import CACHE_ENV
-from tfcourse.data.exported import SPLITS_ENV, export_split
-from tfcourse.data.registry import local_source_paths
+from tfcourse.data.exported import SPLITS_ENV, export_folder, export_split
+from tfcourse.data.registry import get_spec, local_source_paths
 from tfcourse.grading.specs import AssignmentSpec
 from tfcourse.sandbox.limits import KERNEL_LIMITS, WORKER_LIMITS
 from tfcourse.sandbox.policy import SandboxPolicy
@@ -26,10 +26,17 @@ def hidden_data_paths() -> tuple[Path, ...]:
 
 
 def export_notebook_splits(spec: AssignmentSpec, directory: Path) -> Path:
-    """Export the splits the assignment's notebook may load into ``directory`` (its kernel's data view)."""
+    """Export the splits the assignment's notebook may load into ``directory`` (its kernel's data view).
+
+    Generated image-folder sets are exported as their files; every other set as arrays.
+    """
+    generated_folders = get_spec(spec.dataset).folders is not None
     for split in NOTEBOOK_SPLITS:
-        x, y = load(spec.dataset, split)
-        export_split(directory, spec.dataset, split, x, y)
+        if generated_folders:
+            export_folder(directory, spec.dataset, split, image_directory(spec.dataset, split))
+        else:
+            x, y = load(spec.dataset, split)
+            export_split(directory, spec.dataset, split, x, y)
     return Path(directory)
 
 

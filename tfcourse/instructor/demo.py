@@ -1,4 +1,4 @@
-"""The demo batch: honest, weak, broken and cheating students submit Course 1.
+"""The demo batch: honest, weak, broken and cheating students submit every assignment.
 
 ``reference`` submits the instructor's solutions, ``weak`` the under-trained solutions in
 demo/weak/, ``broken`` one typical broken submission per assignment. The cheating students of
@@ -34,6 +34,25 @@ UNSAFE_MODEL = '''def face_model():
                               keras.layers.Flatten(), keras.layers.Dense(1, activation="sigmoid")])
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     return model'''
+
+
+# What the broken student does wrong in C2W1: the model is built for the size it trains at, with no
+# Resizing inside, so it cannot take the 96x96 photos the grader feeds.
+FIXED_SIZE_MODEL = '''def sneaker_boot_model():
+    """Built for 64x64 inputs: the grader's 96x96 photos do not fit it."""
+    model = keras.Sequential([keras.Input(shape=(64, 64, 3)), keras.layers.Rescaling(1.0 / 255),
+                              keras.layers.Conv2D(16, 3, activation="relu"), keras.layers.GlobalAveragePooling2D(),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model'''
+FIXED_SIZE_LOADER = '''def load_datasets():
+    options = dict(image_size=(64, 64), label_mode="binary", batch_size=32)
+    train_ds = keras.utils.image_dataset_from_directory(train_dir, shuffle=True, seed=42, **options)
+    validation_ds = keras.utils.image_dataset_from_directory(validation_dir, shuffle=False, **options)
+    return train_ds.cache().prefetch(tf.data.AUTOTUNE), validation_ds.cache().prefetch(tf.data.AUTOTUNE)'''
+FIXED_SIZE_TRAINING = '''model = sneaker_boot_model()
+NUM_EPOCHS = 2
+history = model.fit(train_ds, validation_data=validation_ds, epochs=NUM_EPOCHS, verbose=2)'''
 
 
 def solution_sources(notebook) -> dict[str, str]:
@@ -94,6 +113,10 @@ def student_notebook(course: Course, folder: str, student: str) -> str:
         return nbformat.writes(reference)
     if spec.assignment_id == "C1W3":  # submitted the released notebook without solving it: it raises
         return nbformat.writes(released)
+    if spec.assignment_id == "C2W1":
+        return nbformat.writes(fill_solutions(reference, {"load_datasets": FIXED_SIZE_LOADER,
+                                                          "sneaker_boot_model": FIXED_SIZE_MODEL,
+                                                          "train": FIXED_SIZE_TRAINING}))
     return nbformat.writes(fill_solutions(reference, {"face_model": UNSAFE_MODEL}))
 
 

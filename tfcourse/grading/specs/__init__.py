@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from tfcourse.grading.specs import course1
+from tfcourse.grading.specs import course1, course2
 from tfcourse.grading.specs.base import AssignmentSpec, ExercisePart, Rung
 
-ASSIGNMENTS: dict[str, AssignmentSpec] = {spec.assignment_id: spec for spec in course1.ASSIGNMENTS}
+ASSIGNMENTS: dict[str, AssignmentSpec] = {spec.assignment_id: spec
+                                          for spec in (*course1.ASSIGNMENTS, *course2.ASSIGNMENTS)}
 
 __all__ = ["ASSIGNMENTS", "AssignmentSpec", "ExercisePart", "Rung", "get_assignment"]
 

@@ -108,3 +108,8 @@ def raw_pixels_with_channel(x: np.ndarray) -> np.ndarray:
 def as_column(x: np.ndarray) -> np.ndarray:
     """A vector of numbers -> an (n, 1) float32 column."""
     return np.asarray(x, dtype=np.float32).reshape(-1, 1)
+
+
+def raw_pixels(x: np.ndarray) -> np.ndarray:
+    """Pixel values kept at 0-255 as float32 (images that already have a channel axis)."""
+    return x.astype(np.float32)

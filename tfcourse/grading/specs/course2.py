@@ -1,0 +1,27 @@
+"""Course 2 (Convolutional Neural Networks in TensorFlow): how each week's assignment is graded.
+
+The image sets are generated (see :mod:`tfcourse.data.products`); their held-out images are drawn
+from the instructor's secret seed and read exactly as ``image_dataset_from_directory`` reads the
+public splits, so every model is fed the same raw pixels the notebooks train on.
+"""
+
+from __future__ import annotations
+
+from tfcourse.grading.specs.base import AssignmentSpec, Rung, raw_pixels
+
+C2W1 = AssignmentSpec(
+    assignment_id="C2W1",
+    folder="C2W1_image_folders",
+    title="sneakers or boots from image folders",
+    dataset="sneakers_or_boots",
+    metric="accuracy",
+    ladder=(Rung(0.75, 10.0), Rung(0.65, 5.0)),
+    input_shape=(96, 96, 3),
+    output_units=1,
+    prepare=raw_pixels,
+    input_note="96x96 RGB photos with raw pixel values 0-255, as image_dataset_from_directory(image_size=(96, 96)) "
+               "yields them",
+    model_cell="test_sneakers_or_boots",
+)
+
+ASSIGNMENTS = (C2W1,)
