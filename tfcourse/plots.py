@@ -73,3 +73,20 @@ def show_image_files(paths: Sequence, columns: int = 6):
     fig.tight_layout()
     plt.show()
     return fig
+
+
+def plot_feature_maps(feature_maps: Sequence[np.ndarray], layer_names: Sequence[str], per_layer: int = 8):
+    """One row per layer: the first ``per_layer`` feature maps of one image (arrays of shape (1, h, w, filters))."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(len(feature_maps), per_layer, figsize=(1.5 * per_layer, 1.7 * len(feature_maps)),
+                             squeeze=False)
+    for row, (maps, name) in enumerate(zip(feature_maps, layer_names)):
+        for column, axis in enumerate(axes[row]):
+            axis.axis("off")
+            if column < maps.shape[-1]:
+                axis.imshow(maps[0, :, :, column], cmap="viridis")
+        axes[row][0].set_title(f"{name} ({maps.shape[1]}x{maps.shape[2]})", fontsize=8, loc="left")
+    fig.tight_layout()
+    plt.show()
+    return fig
