@@ -80,3 +80,16 @@ def test_graded_notebooks_see_only_exported_folders(tmp_path, monkeypatch):
     assert data.image_directory("sneakers_or_boots", "train") == tmp_path / "view" / "sneakers_or_boots" / "train"
     with pytest.raises(ValueError, match="splits"):
         data.image_directory("sneakers_or_boots", "test")
+
+
+def test_csv_split_has_the_sign_language_layout(isolated_cache):
+    """Is a pixel table served as a CSV (header, then label and 784 pixels per row) that load() parses back?"""
+    path = data.csv_file("products_28x28", "validation")
+    lines = path.read_text().splitlines()
+    assert lines[0].startswith("label,pixel1,") and lines[0].endswith(",pixel784")
+    assert len(lines) == 2001 and len(lines[1].split(",")) == 785
+    x, y = data.load("products_28x28", "validation")
+    assert x.shape == (2000, 28, 28) and x.dtype == np.uint8 and np.bincount(y).tolist() == [200] * 10
+    assert int(lines[1].split(",")[0]) == y[0] and [int(v) for v in lines[1].split(",")[1:29]] == x[0, 0].tolist()
+    with pytest.raises(ValueError, match="not served as CSV"):
+        data.csv_file("sneakers_or_boots", "validation")

@@ -63,7 +63,8 @@ class CompositeStyle:
     canvas_sizes: tuple[tuple[int, int], ...] = ((96, 96), (112, 128), (128, 112), (128, 128), (120, 144), (144, 120))
     scale: tuple[float, float] = (0.7, 0.95)  # article height as a share of the canvas' shorter side
     tint: tuple[float, float] = (0.5, 1.0)  # each colour channel of the article is scaled by this much
-    background_blur: tuple[float, float] = (1.0, 3.0)  # Gaussian radius: the product in focus, the scene behind not
+    background_blur: tuple[float, float] = (1.0, 3.0)
+    background_brightness: tuple[float, float] = (1.0, 1.0)  # below 1 dims the scene behind the product  # Gaussian radius: the product in focus, the scene behind not
     max_rotation: float = 30.0  # degrees, either way
     mirror: bool = True
     grayscale: bool = False
@@ -107,11 +108,13 @@ def _background(photos: list[np.ndarray], rng: np.random.Generator, size: tuple[
 
 def compose(article: np.ndarray, photos: list[np.ndarray], rng: np.random.Generator, style: CompositeStyle):
     """One article (28x28 uint8, black background) tinted, transformed and pasted onto a background crop."""
-    from PIL import Image, ImageFilter
+    from PIL import Image, ImageEnhance, ImageFilter
 
     height, width = style.canvas_sizes[rng.integers(len(style.canvas_sizes))]
     canvas = _background(photos, rng, (height, width))
     canvas = canvas.filter(ImageFilter.GaussianBlur(rng.uniform(*style.background_blur)))
+    if style.background_brightness != (1.0, 1.0):
+        canvas = ImageEnhance.Brightness(canvas).enhance(rng.uniform(*style.background_brightness))
     side = int(min(height, width) * rng.uniform(*style.scale))
     tint = rng.uniform(*style.tint, size=3)
     intensity = article.astype(np.float32) / 255.0

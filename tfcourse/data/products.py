@@ -7,16 +7,32 @@ are written; held-out images come from the instructor's secret seed at ``tfcours
 
 from __future__ import annotations
 
+import io
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from tfcourse.data import composites, fashion_mnist
+from tfcourse.data import cache, composites, fashion_mnist
 from tfcourse.data.composites import FASHION_CLASSES, CompositeStyle
 from tfcourse.data.image_folders import manifest_matches, read_image_folders
 from tfcourse.data.registry import Arrays, DataUnavailable, DatasetSpec, fetch_files, register
+
+
+def alphabetical(fashion_labels: tuple[int, ...]) -> tuple[int, ...]:
+    """Fashion-MNIST labels ordered by class name: class index i is then the i-th folder Keras finds."""
+    return tuple(sorted(fashion_labels, key=lambda label: FASHION_CLASSES[label]))
+
+
+def product_composites(paths: dict[str, Path], fashion_labels: tuple[int, ...], per_class: int, split: str,
+                       seed: int, style: CompositeStyle):
+    """Composites of ``per_class`` articles per label from the split's own articles ("test": held-out ones)."""
+    items_split = composites.HELDOUT_ITEMS_SPLIT if split == "test" else split
+    articles, labels = fashion_mnist.SPEC.read(fetch_files(fashion_mnist.SPEC), items_split)
+    rng = np.random.default_rng(seed)
+    chosen = composites.pick_articles(articles, labels, fashion_labels, per_class, rng)
+    return composites.generate(chosen, composites.load_backgrounds(paths), rng, style)
 
 
 @dataclass(frozen=True)
@@ -32,10 +48,7 @@ class ProductPhotoSet:
     style: CompositeStyle = field(default_factory=CompositeStyle)
 
     def __post_init__(self):
-        # Class index i is the i-th class name in alphabetical order: the order in which
-        # image_dataset_from_directory numbers the folders it finds.
-        ordered = tuple(sorted(self.fashion_labels, key=lambda label: FASHION_CLASSES[label]))
-        object.__setattr__(self, "fashion_labels", ordered)
+        object.__setattr__(self, "fashion_labels", alphabetical(self.fashion_labels))
 
     @property
     def class_names(self) -> tuple[str, ...]:
@@ -43,11 +56,7 @@ class ProductPhotoSet:
         return tuple(FASHION_CLASSES[label] for label in self.fashion_labels)
 
     def _composites(self, paths: dict[str, Path], split: str, seed: int):
-        items_split = composites.HELDOUT_ITEMS_SPLIT if split == "test" else split
-        articles, labels = fashion_mnist.SPEC.read(fetch_files(fashion_mnist.SPEC), items_split)
-        rng = np.random.default_rng(seed)
-        chosen = composites.pick_articles(articles, labels, self.fashion_labels, self.per_class[split], rng)
-        return composites.generate(chosen, composites.load_backgrounds(paths), rng, self.style)
+        return product_composites(paths, self.fashion_labels, self.per_class[split], split, seed, self.style)
 
     def write_split(self, paths: dict[str, Path], split: str, root: Path) -> None:
         """Make ``root`` hold a public split: kept when it matches its pinned checksum, else generated."""
@@ -81,9 +90,9 @@ class ProductPhotoSet:
 
     def read(self, paths: dict[str, Path], split: str) -> Arrays:
         """A public split decoded at ``image_size`` (``paths`` is unused: the files come from the folders)."""
-        from tfcourse.data import image_directory
+        from tfcourse.data import split_files_dir
 
-        return read_image_folders(image_directory(self.name, split), self.class_names, self.image_size,
+        return read_image_folders(split_files_dir(self.name, split), self.class_names, self.image_size,
                                   grayscale=self.style.grayscale)
 
     def spec(self, description: str, notes: str) -> DatasetSpec:
@@ -101,7 +110,82 @@ class ProductPhotoSet:
             class_names=self.class_names,
             splits=("train", "validation"),
             notes=notes,
-            folders=self.write_split,
+            split_files=self.write_split,
+            heldout=self.heldout,
+        )
+
+
+@dataclass(frozen=True)
+class ProductPixelTable:
+    """A generated multi-class set served as CSV files of small grayscale images, like sign-language MNIST.
+
+    Each row is ``label,pixel1,...,pixelN`` (row-major, 0-255) after a header line.
+    """
+
+    name: str
+    fashion_labels: tuple[int, ...]
+    per_class: dict[str, int]
+    seeds: dict[str, int]
+    digests: dict[str, str]  # the pinned SHA-256 of each public split's CSV file
+    side: int = 28
+    style: CompositeStyle = field(default_factory=lambda: CompositeStyle(
+        canvas_sizes=((56, 56), (64, 64), (72, 72)), scale=(0.8, 1.0), tint=(0.85, 1.0), max_rotation=15.0,
+        background_blur=(2.0, 4.0), background_brightness=(0.3, 0.6), grayscale=True, jpeg_share=0.0))
+
+    def __post_init__(self):
+        object.__setattr__(self, "fashion_labels", alphabetical(self.fashion_labels))
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        return tuple(FASHION_CLASSES[label] for label in self.fashion_labels)
+
+    def _arrays(self, paths: dict[str, Path], split: str, seed: int) -> Arrays:
+        chosen = product_composites(paths, self.fashion_labels, self.per_class[split], split, seed, self.style)
+        return composites.decode_grayscale_arrays(chosen, (self.side, self.side))
+
+    def write_split(self, paths: dict[str, Path], split: str, root: Path) -> None:
+        """Make ``root/<split>.csv`` hold a public split: kept when it matches its pin, else generated and checked."""
+        target = root / f"{split}.csv"
+        if cache.is_valid(target, self.digests[split]):
+            return
+        x, y = self._arrays(paths, split, self.seeds[split])
+        header = "label," + ",".join(f"pixel{i + 1}" for i in range(self.side * self.side))
+        rows = np.column_stack([y.astype(np.int64), x.reshape(len(x), -1).astype(np.int64)])
+        buffer = io.StringIO()
+        np.savetxt(buffer, rows, fmt="%d", delimiter=",", header=header, comments="")
+        root.mkdir(parents=True, exist_ok=True)
+        try:
+            cache.write_verified(target, self.digests[split], lambda dest: dest.write_text(buffer.getvalue()))
+        except cache.ChecksumMismatch as error:
+            raise DataUnavailable(f"generated {self.name}/{split} does not match its pinned checksum ({error}); "
+                                  f"a different Pillow or NumPy version draws other images") from None
+
+    def read(self, paths: dict[str, Path], split: str) -> Arrays:
+        """A public split as ``(images of side x side, labels)`` uint8 arrays, parsed from its CSV file."""
+        from tfcourse.data import csv_file
+
+        table = np.loadtxt(csv_file(self.name, split), delimiter=",", skiprows=1, dtype=np.uint8)
+        return table[:, 1:].reshape(-1, self.side, self.side), table[:, 0]
+
+    def heldout(self, paths: dict[str, Path], seed: int) -> Arrays:
+        """Held-out images from a secret seed, as the CSV files would hold them."""
+        return self._arrays(paths, "test", seed)
+
+    def spec(self, description: str, notes: str) -> DatasetSpec:
+        """The registry entry of this set."""
+        return DatasetSpec(
+            name=self.name,
+            description=description,
+            provenance=composites.PHOTO_PROVENANCE,
+            license="MIT (Fashion-MNIST) and BSD-3-Clause (scikit-image sample photos)",
+            files=composites.BACKGROUND_FILES,
+            read=self.read,
+            example_shape=(self.side, self.side),
+            example_dtype="uint8",
+            class_names=self.class_names,
+            splits=("train", "validation"),
+            notes=notes,
+            split_files=self.write_split,
             heldout=self.heldout,
         )
 
@@ -115,11 +199,24 @@ SNEAKERS_OR_BOOTS = ProductPhotoSet(
              "validation": "667657d4732c4e5ee65cc3d88736a2d92558c8b60dd85fbc6c34fb28f33761ad"},
 )
 
+PRODUCTS_28X28 = ProductPixelTable(
+    name="products_28x28",
+    fashion_labels=tuple(range(10)),
+    per_class={"train": 1000, "validation": 200, "test": 300},
+    seeds={"train": 41, "validation": 42},
+    digests={"train": "c74fc265380b47627b0bc84cec02e075d3c9300bff0dfd6c6a30c6e5377e6bca",
+             "validation": "629ec7584f748f8961c8388c5927ae956a710b3ae1f5dabfcc0ac8bd09a3174d"},
+)
+
 SPECS = {
     photo_set.name: register(photo_set.spec(description, notes))
     for photo_set, description, notes in (
         (SNEAKERS_OR_BOOTS,
          "sneaker or ankle boot? 2,500 colour photos of varying size (96-144 px), JPEG and PNG, on real backgrounds",
          "train 2,000 and validation 500 images, half per class; held-out 500 images from the instructor's seed"),
+        (PRODUCTS_28X28,
+         "10 kinds of product, 28x28 grayscale photos on real backgrounds, as CSV rows of pixels (sign-language MNIST's "
+         "layout)",
+         "train 10,000 and validation 2,000 rows, balanced; held-out 3,000 images from the instructor's seed"),
     )
 }

@@ -50,10 +50,10 @@ class DatasetSpec:
     class_names: tuple[str, ...] = ()
     splits: tuple[str, ...] = SPLITS
     notes: str = ""
-    # Generated sets: ``folders(paths, split, root)`` writes a public split as image files (verified
-    # against pinned checksums) and ``heldout(paths, seed)`` draws the held-out examples from the
-    # instructor's secret seed instead of reading a "test" split.
-    folders: Callable[[dict[str, Path], str, Path], None] | None = None
+    # Generated sets: ``split_files(paths, split, root)`` makes ``root`` hold a public split's files
+    # (image folders or a CSV file), verified against pinned checksums, and ``heldout(paths, seed)``
+    # draws the held-out examples from the instructor's secret seed instead of reading a "test" split.
+    split_files: Callable[[dict[str, Path], str, Path], None] | None = None
     heldout: Callable[[dict[str, Path], int], Arrays] | None = None
 
     @property

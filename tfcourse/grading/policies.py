@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tfcourse.data import image_directory, load
+from tfcourse.data import load, split_files_dir
 from tfcourse.data.cache import CACHE_ENV
 from tfcourse.data.exported import SPLITS_ENV, export_folder, export_split
 from tfcourse.data.registry import get_spec, local_source_paths
@@ -28,12 +28,12 @@ def hidden_data_paths() -> tuple[Path, ...]:
 def export_notebook_splits(spec: AssignmentSpec, directory: Path) -> Path:
     """Export the splits the assignment's notebook may load into ``directory`` (its kernel's data view).
 
-    Generated image-folder sets are exported as their files; every other set as arrays.
+    Generated sets are exported as their files (image folders, CSV); every other set as arrays.
     """
-    generated_folders = get_spec(spec.dataset).folders is not None
+    generated = get_spec(spec.dataset).split_files is not None
     for split in NOTEBOOK_SPLITS:
-        if generated_folders:
-            export_folder(directory, spec.dataset, split, image_directory(spec.dataset, split))
+        if generated:
+            export_folder(directory, spec.dataset, split, split_files_dir(spec.dataset, split))
         else:
             x, y = load(spec.dataset, split)
             export_split(directory, spec.dataset, split, x, y)

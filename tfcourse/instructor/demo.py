@@ -54,6 +54,12 @@ FIXED_SIZE_TRAINING = '''model = sneaker_boot_model()
 NUM_EPOCHS = 2
 history = model.fit(train_ds, validation_data=validation_ds, epochs=NUM_EPOCHS, verbose=2)'''
 
+# What the broken student does wrong in C2W4: the parser keeps the header row, so parsing fails.
+HEADER_KEPT_PARSER = '''def parse_data_from_input(filename):
+    with open(filename) as stream:
+        rows = np.array([row for row in csv.reader(stream)], dtype=np.float64)
+    return rows[:, 1:].reshape(-1, 28, 28), rows[:, 0]'''
+
 
 def solution_sources(notebook) -> dict[str, str]:
     """grade_id -> source of every solution cell."""
@@ -117,6 +123,8 @@ def student_notebook(course: Course, folder: str, student: str) -> str:
         return nbformat.writes(fill_solutions(reference, {"load_datasets": FIXED_SIZE_LOADER,
                                                           "sneaker_boot_model": FIXED_SIZE_MODEL,
                                                           "train": FIXED_SIZE_TRAINING}))
+    if spec.assignment_id == "C2W4":
+        return nbformat.writes(fill_solutions(reference, {"parse_data_from_input": HEADER_KEPT_PARSER}))
     return nbformat.writes(fill_solutions(reference, {"face_model": UNSAFE_MODEL}))
 
 

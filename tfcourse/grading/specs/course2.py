@@ -7,7 +7,7 @@ public splits, so every model is fed the same raw pixels the notebooks train on.
 
 from __future__ import annotations
 
-from tfcourse.grading.specs.base import AssignmentSpec, Rung, raw_pixels
+from tfcourse.grading.specs.base import AssignmentSpec, Rung, raw_pixels, raw_pixels_with_channel
 
 C2W1 = AssignmentSpec(
     assignment_id="C2W1",
@@ -24,4 +24,18 @@ C2W1 = AssignmentSpec(
     model_cell="test_sneakers_or_boots",
 )
 
-ASSIGNMENTS = (C2W1,)
+C2W4 = AssignmentSpec(
+    assignment_id="C2W4",
+    folder="C2W4_multiclass_from_csv",
+    title="ten kinds of product from a CSV file",
+    dataset="products_28x28",
+    metric="accuracy",
+    ladder=(Rung(0.65, 10.0), Rung(0.55, 5.0)),
+    input_shape=(28, 28, 1),
+    output_units=10,
+    prepare=raw_pixels_with_channel,
+    input_note="28x28x1 grayscale images with raw pixel values 0-255, as the CSV file holds them",
+    model_cell="test_multiclass",
+)
+
+ASSIGNMENTS = (C2W1, C2W4)
