@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -20,7 +21,8 @@ from tfcourse.grading import (
     validation_data,
 )
 from tfcourse.grading.exercises import STOP_AT_ACCURACY, PUBLIC_SEED
-from tfcourse.grading.metrics import model_check
+from tfcourse.grading.metrics import gap_check, model_check
+from tfcourse.grading.specs.base import GapRule, Rung
 from tfcourse.grading.scorer import Scorer
 from tfcourse.instructor.demo import read_sections
 
@@ -327,3 +329,38 @@ def test_exercise_that_kills_its_worker_costs_only_itself(scorer, tmp_path):
     assert check.score == 0.0 and "crashed" in check.detail
     check = scorer.score_exercise(spec, spec.exercises[0], c1w2_folder(tmp_path / "b", CORRECT) / f"{C1W2}.ipynb")
     assert check.score == 4.0, check.detail
+
+
+WITH_GAP = dataclasses.replace(get_assignment("C2W1"), ladder=(Rung(0.68, 5.0), Rung(0.62, 2.5)),
+                               gap=GapRule(max_gap=0.15, points=5.0))
+
+
+def test_a_gap_rule_adds_its_points_to_the_model_cell():
+    """Does a gap rule count toward the model's test cell and the assignment's total?"""
+    assert WITH_GAP.cell_points == {WITH_GAP.model_cell: 10.0} and WITH_GAP.possible == 10.0
+
+
+@pytest.mark.parametrize("training, evaluation, points, phrase", [
+    (0.84, 0.74, 5.0, "<= 0.15"),           # generalizes: small gap
+    (1.00, 0.73, 0.0, "overfitting"),       # memorized its training photos
+    (0.55, 0.50, 0.0, "needs accuracy"),    # no gap because it learned nothing: earns nothing
+    (None, 0.74, 0.0, "not measured"),      # could not be scored on the training split
+])
+def test_gap_rule_rewards_generalizing_models_only(training, evaluation, points, phrase):
+    """Does the gap check pay only a model that is accurate and scores alike on training and evaluation data?"""
+    check = gap_check(WITH_GAP, training, evaluation)
+    assert check.score == points and phrase in check.detail and check.cell == WITH_GAP.model_cell
+
+
+def test_scorer_measures_the_gap_itself_on_the_training_split(scorer, tmp_path):
+    """Does the scorer predict on the training split too, and refuse gap points to a model that learned nothing?"""
+    import keras
+
+    model = keras.Sequential([keras.Input((96, 96, 3)), keras.layers.GlobalAveragePooling2D(),
+                              keras.layers.Dense(1, activation="sigmoid", kernel_initializer="zeros")])
+    model.save(tmp_path / "C2W1_model.keras")
+    result = scorer.score(WITH_GAP, tmp_path, validation_data(WITH_GAP))
+    accuracy, gap = result.checks
+    assert accuracy.score == 0 and "0.5000" in accuracy.detail
+    assert gap.name == "generalization gap" and gap.score == 0 and "training split 0.5000" in gap.detail
+    assert result.possible == 10.0

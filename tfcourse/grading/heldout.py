@@ -46,6 +46,12 @@ def validation_data(spec: AssignmentSpec) -> EvaluationData:
                                 "your instructor grades on held-out data", False)
 
 
+def training_data(spec: AssignmentSpec) -> EvaluationData:
+    """The public training split: what a gap rule compares held-out (or validation) accuracy with."""
+    x, y = load(spec.dataset, "train")
+    return EvaluationData(x, y, f"training split, {len(y):,} examples", False)
+
+
 @dataclass(frozen=True)
 class HeldoutStore:
     """An exported, verified held-out folder."""

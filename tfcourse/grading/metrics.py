@@ -61,6 +61,35 @@ def model_check(spec: AssignmentSpec, predictions: np.ndarray, y: np.ndarray) ->
     return metric_check(spec, value)
 
 
+def checked_value(spec: AssignmentSpec, predictions: np.ndarray, y: np.ndarray) -> float | None:
+    """The metric of raw predictions, or None when they are unusable."""
+    try:
+        return metric_value(spec, validate_predictions(spec, predictions, len(y)), y)
+    except ModelRejected:
+        return None
+
+
 def rejected_model_check(spec: AssignmentSpec, reason: str) -> CheckResult:
     """A model that could not be scored: 0 points, and why."""
     return CheckResult("model", 0.0, spec.model_points, reason, cell=spec.model_cell)
+
+
+def gap_check(spec: AssignmentSpec, training_value: float | None, value: float | None) -> CheckResult:
+    """The gap rule's check: training-split accuracy minus evaluation accuracy, both computed here.
+
+    ``None`` for either value means the model could not be scored: 0 points.
+    """
+    rule = spec.gap
+    if training_value is None or value is None:
+        return CheckResult("generalization gap", 0.0, rule.points, "not measured: the model could not be scored",
+                           cell=spec.model_cell)
+    gap = training_value - value
+    detail = f"{gap:+.4f} (training split {training_value:.4f}, evaluation {value:.4f})"
+    if value < spec.ladder[-1].threshold:
+        return CheckResult("generalization gap", 0.0, rule.points,
+                           f"{detail}; needs accuracy >= {spec.ladder[-1].threshold:g} first", cell=spec.model_cell)
+    if gap > rule.max_gap:
+        return CheckResult("generalization gap", 0.0, rule.points,
+                           f"{detail}; overfitting: needs a gap <= {rule.max_gap:g}", cell=spec.model_cell)
+    return CheckResult("generalization gap", rule.points, rule.points, f"{detail} (<= {rule.max_gap:g})",
+                       cell=spec.model_cell)

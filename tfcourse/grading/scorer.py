@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from tfcourse.grading.exercises import PUBLIC_SEED
-from tfcourse.grading.heldout import EvaluationData
-from tfcourse.grading.metrics import model_check, rejected_model_check
+from tfcourse.grading.heldout import EvaluationData, training_data
+from tfcourse.grading.metrics import checked_value, gap_check, model_check, rejected_model_check
 from tfcourse.grading.models import ModelRejected, check_model_file
 from tfcourse.grading.policies import exercise_worker_policy, model_worker_policy
 from tfcourse.grading.result import CheckResult, GradeResult
@@ -125,12 +125,28 @@ class Scorer:
             self._inputs_files[key] = path
         return self._inputs_files[key]
 
-    def score_model(self, spec: AssignmentSpec, model_path: Path, data: EvaluationData) -> CheckResult:
-        """The model part: safe load and predictions in the sandbox, the metric here."""
+    def score_model(self, spec: AssignmentSpec, model_path: Path, data: EvaluationData) -> list[CheckResult]:
+        """The model part: safe load and predictions in the sandbox, the metric (and any gap rule) here."""
+        predictions = self.predictions(spec, model_path, data)
+        if isinstance(predictions, str):
+            checks, value = [rejected_model_check(spec, predictions)], None
+        else:
+            checks, value = [model_check(spec, predictions, data.y)], checked_value(spec, predictions, data.y)
+        if spec.gap is not None:
+            training_value = None
+            if value is not None:
+                training = training_data(spec)
+                on_training = self.predictions(spec, model_path, training)
+                training_value = None if isinstance(on_training, str) else checked_value(spec, on_training, training.y)
+            checks.append(gap_check(spec, training_value, value))
+        return checks
+
+    def predictions(self, spec: AssignmentSpec, model_path: Path, data: EvaluationData) -> np.ndarray | str:
+        """The model's predictions on ``data`` (made in the sandbox), or the one-line reason there are none."""
         try:
             check_model_file(model_path)
         except ModelRejected as rejection:
-            return rejected_model_check(spec, str(rejection))
+            return str(rejection)
         job_id = uuid.uuid4().hex
         staged = self.inbox / f"{job_id}.keras"
         predictions_path = self.outbox / f"{job_id}.npy"
@@ -141,15 +157,14 @@ class Scorer:
                                             "inputs": str(self._inputs_file(spec, data)),
                                             "predictions": str(predictions_path)}, MODEL_TIMEOUT_S)
             if not answer["ok"]:
-                return rejected_model_check(spec, answer.get("error") or "the model could not be scored")
+                return answer.get("error") or "the model could not be scored"
             try:
                 info = predictions_path.lstat()
                 if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_PREDICTION_BYTES:
                     raise ValueError("not a regular file of bounded size")
-                predictions = np.load(predictions_path, allow_pickle=False)
+                return np.load(predictions_path, allow_pickle=False)
             except (OSError, ValueError):
-                return rejected_model_check(spec, "the model worker handed back no readable predictions")
-            return model_check(spec, predictions, data.y)
+                return "the model worker handed back no readable predictions"
         finally:
             staged.unlink(missing_ok=True)
             empty_folder(self.outbox)
@@ -175,7 +190,7 @@ class Scorer:
     def score(self, spec: AssignmentSpec, folder: Path, data: EvaluationData) -> GradeResult:
         """Score every part of one submission from the artifacts in ``folder``."""
         folder = Path(folder)
-        checks = [self.score_model(spec, folder / spec.model_filename, data)]
+        checks = self.score_model(spec, folder / spec.model_filename, data)
         checks += [self.score_exercise(spec, part, folder / spec.notebook) for part in spec.exercises]
         return GradeResult(spec.assignment_id, spec.title, data.label, tuple(checks), spec.possible, self.notes())
 

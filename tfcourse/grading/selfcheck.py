@@ -15,8 +15,8 @@ import warnings
 from pathlib import Path
 
 from tfcourse.grading.exercises import PUBLIC_SEED
-from tfcourse.grading.heldout import validation_data
-from tfcourse.grading.metrics import metric_check, metric_value, rejected_model_check, validate_predictions
+from tfcourse.grading.heldout import training_data, validation_data
+from tfcourse.grading.metrics import gap_check, metric_check, metric_value, rejected_model_check, validate_predictions
 from tfcourse.grading.models import ModelRejected, load_model_safely, predict
 from tfcourse.grading.result import GradeResult
 from tfcourse.grading.specs import get_assignment
@@ -46,13 +46,21 @@ def save_for_grading(assignment_id: str, model, *, directory: str | os.PathLike 
     model_path = path / spec.model_filename
     _quietly(lambda: model.save(model_path))
     data = validation_data(spec)
+    value = training_value = None
     try:
-        predictions = _quietly(lambda: predict(load_model_safely(model_path), spec, spec.prepare(data.x)))
-        check = metric_check(spec, metric_value(spec, validate_predictions(spec, predictions, len(data.y)), data.y))
+        model = _quietly(lambda: load_model_safely(model_path))
+        predictions = _quietly(lambda: predict(model, spec, spec.prepare(data.x)))
+        value = metric_value(spec, validate_predictions(spec, predictions, len(data.y)), data.y)
+        checks = [metric_check(spec, value)]
+        if spec.gap is not None:
+            training = training_data(spec)
+            on_training = _quietly(lambda: predict(model, spec, spec.prepare(training.x)))
+            training_value = metric_value(spec, validate_predictions(spec, on_training, len(training.y)), training.y)
     except ModelRejected as rejection:
-        check = rejected_model_check(spec, str(rejection))
-    possible = spec.model_points
-    result = GradeResult(spec.assignment_id, spec.title, data.label, (check,), possible)
+        checks = [rejected_model_check(spec, str(rejection))]
+    if spec.gap is not None:
+        checks.append(gap_check(spec, training_value, value))
+    result = GradeResult(spec.assignment_id, spec.title, data.label, tuple(checks), spec.model_cell_points)
     print(f"{BANNER}\nSaved {model_path.name}.\n{result.summary()}")
     return result
 

@@ -25,6 +25,19 @@ class Rung:
 
 
 @dataclass(frozen=True)
+class GapRule:
+    """Points for generalizing: the model's accuracy on its own training split minus its accuracy on
+    the evaluation data, both measured by the scorer, is at most ``max_gap``.
+
+    Earned only when the evaluation accuracy also reaches the ladder's lowest rung, so a model that
+    learned nothing (and so has no gap) gets nothing for it.
+    """
+
+    max_gap: float
+    points: float
+
+
+@dataclass(frozen=True)
 class ExercisePart:
     """A function or class the grader calls on inputs it chooses (the notebook's ``cell`` holds it)."""
 
@@ -49,6 +62,7 @@ class AssignmentSpec:
     input_note: str
     model_cell: str  # grade_id of the locked test cell whose points the model decides
     exercises: tuple[ExercisePart, ...] = ()
+    gap: GapRule | None = None  # also scored in the model's test cell
 
     @property
     def model_filename(self) -> str:
@@ -72,14 +86,19 @@ class AssignmentSpec:
         return self.ladder[0].points
 
     @property
+    def model_cell_points(self) -> float:
+        """Points of the model's test cell: the ladder's top rung, plus the gap rule's points."""
+        return self.model_points + (self.gap.points if self.gap else 0.0)
+
+    @property
     def possible(self) -> float:
         """Total points of the assignment."""
-        return self.model_points + sum(part.points for part in self.exercises)
+        return self.model_cell_points + sum(part.points for part in self.exercises)
 
     @property
     def cell_points(self) -> dict[str, float]:
         """grade_id of each graded test cell -> its points (what the notebook's metadata must say)."""
-        return {self.model_cell: self.model_points, **{part.test_cell: part.points for part in self.exercises}}
+        return {self.model_cell: self.model_cell_points, **{part.test_cell: part.points for part in self.exercises}}
 
     def points_for(self, value: float) -> tuple[float, Rung | None]:
         """Points for a metric value, and the rung reached (None when below every rung)."""
