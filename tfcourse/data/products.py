@@ -199,6 +199,17 @@ SNEAKERS_OR_BOOTS = ProductPhotoSet(
              "validation": "667657d4732c4e5ee65cc3d88736a2d92558c8b60dd85fbc6c34fb28f33761ad"},
 )
 
+# Week 2's deliberately small training set: too few photos for the variety, so models overfit
+# unless augmentation shows them more of it.
+SNEAKERS_OR_BOOTS_SMALL = ProductPhotoSet(
+    name="sneakers_or_boots_small",
+    fashion_labels=(7, 9),
+    per_class={"train": 150, "validation": 250, "test": 250},
+    seeds={"train": 31, "validation": 32},
+    digests={"train": "d4e1d0598a6f7ef8fabd8e0cd4aa1d6eb0a325c8becf337bc352bf46d371966b",
+             "validation": "df8d271382f324f2a0a62bfed84e92899f3399f57defadd2f9a6990b6b852847"},
+)
+
 PRODUCTS_28X28 = ProductPixelTable(
     name="products_28x28",
     fashion_labels=tuple(range(10)),
@@ -214,6 +225,9 @@ SPECS = {
         (SNEAKERS_OR_BOOTS,
          "sneaker or ankle boot? 2,500 colour photos of varying size (96-144 px), JPEG and PNG, on real backgrounds",
          "train 2,000 and validation 500 images, half per class; held-out 500 images from the instructor's seed"),
+        (SNEAKERS_OR_BOOTS_SMALL,
+         "sneaker or ankle boot? only 300 training photos (and 500 for validation), made as sneakers_or_boots",
+         "train 300 and validation 500 images, half per class; held-out 500 images from the instructor's seed"),
         (PRODUCTS_28X28,
          "10 kinds of product, 28x28 grayscale photos on real backgrounds, as CSV rows of pixels (sign-language MNIST's "
          "layout)",
