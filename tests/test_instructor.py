@@ -180,6 +180,8 @@ def test_weak_solution_fails(demo_rows, assignment):
     ("C1W3", 0, ["NotImplementedError", "never saved"]),
     ("C1W4", 0, ["could not be loaded safely"]),
     ("C2W1", 0, ["expects input shape (64, 64, 3)"]),  # built for its training size, no Resizing inside
+    # No augmentation: accurate enough for the accuracy points, but it memorized its training photos.
+    ("C2W2", 5, ["overfitting"]),
     ("C2W4", 0, ["could not convert string to float"]),  # parsed the CSV header as numbers; an untrained model was saved
 ])
 def test_broken_submissions_lose_points_with_reasons(demo_rows, assignment, score, phrases):

@@ -60,6 +60,10 @@ HEADER_KEPT_PARSER = '''def parse_data_from_input(filename):
         rows = np.array([row for row in csv.reader(stream)], dtype=np.float64)
     return rows[:, 1:].reshape(-1, 28, 28), rows[:, 0]'''
 
+# What the broken student does wrong in C2W2: no augmentation, so the model memorizes its 300 photos.
+NO_AUGMENTATION = '''def augmentation():
+    return keras.layers.Identity(name="augmentation")'''
+
 
 def solution_sources(notebook) -> dict[str, str]:
     """grade_id -> source of every solution cell."""
@@ -123,6 +127,8 @@ def student_notebook(course: Course, folder: str, student: str) -> str:
         return nbformat.writes(fill_solutions(reference, {"load_datasets": FIXED_SIZE_LOADER,
                                                           "sneaker_boot_model": FIXED_SIZE_MODEL,
                                                           "train": FIXED_SIZE_TRAINING}))
+    if spec.assignment_id == "C2W2":
+        return nbformat.writes(fill_solutions(reference, {"augmentation": NO_AUGMENTATION}))
     if spec.assignment_id == "C2W4":
         return nbformat.writes(fill_solutions(reference, {"parse_data_from_input": HEADER_KEPT_PARSER}))
     return nbformat.writes(fill_solutions(reference, {"face_model": UNSAFE_MODEL}))

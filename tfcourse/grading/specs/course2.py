@@ -7,7 +7,7 @@ public splits, so every model is fed the same raw pixels the notebooks train on.
 
 from __future__ import annotations
 
-from tfcourse.grading.specs.base import AssignmentSpec, Rung, raw_pixels, raw_pixels_with_channel
+from tfcourse.grading.specs.base import AssignmentSpec, GapRule, Rung, raw_pixels, raw_pixels_with_channel
 
 C2W1 = AssignmentSpec(
     assignment_id="C2W1",
@@ -24,6 +24,22 @@ C2W1 = AssignmentSpec(
     model_cell="test_sneakers_or_boots",
 )
 
+C2W2 = AssignmentSpec(
+    assignment_id="C2W2",
+    folder="C2W2_augmentation",
+    title="augmentation against overfitting",
+    dataset="sneakers_or_boots_small",
+    metric="accuracy",
+    ladder=(Rung(0.66, 5.0), Rung(0.60, 2.5)),
+    input_shape=(96, 96, 3),
+    output_units=1,
+    prepare=raw_pixels,
+    input_note="96x96 RGB photos with raw pixel values 0-255, as image_dataset_from_directory(image_size=(96, 96)) "
+               "yields them",
+    model_cell="test_augmentation",
+    gap=GapRule(max_gap=0.17, points=5.0),
+)
+
 C2W4 = AssignmentSpec(
     assignment_id="C2W4",
     folder="C2W4_multiclass_from_csv",
@@ -38,4 +54,4 @@ C2W4 = AssignmentSpec(
     model_cell="test_multiclass",
 )
 
-ASSIGNMENTS = (C2W1, C2W4)
+ASSIGNMENTS = (C2W1, C2W2, C2W4)
