@@ -36,27 +36,60 @@ def product_composites(paths: dict[str, Path], fashion_labels: tuple[int, ...], 
 
 
 @dataclass(frozen=True)
-class ProductPhotoSet:
-    """A generated image-folder set; ``per_class`` gives each split's images per class."""
+class GeneratedProducts:
+    """What every generated set names: its Fashion-MNIST classes, images per class in each split, the
+    seed of each public split and the pinned SHA-256 of each public split's files.
+
+    Subclasses say how a split is written (``write_split``), read back (``read``) and drawn for the
+    held-out store (``heldout``), and what one example looks like (``example_shape``).
+    """
 
     name: str
     fashion_labels: tuple[int, ...]
     per_class: dict[str, int]
     seeds: dict[str, int]
-    digests: dict[str, str]  # the pinned SHA-256 of each public split's manifest
-    image_size: tuple[int, int] = (96, 96)  # what load() and the grader resize to, as the notebooks do
-    style: CompositeStyle = field(default_factory=CompositeStyle)
+    digests: dict[str, str]
 
     def __post_init__(self):
         object.__setattr__(self, "fashion_labels", alphabetical(self.fashion_labels))
 
     @property
     def class_names(self) -> tuple[str, ...]:
-        """Folder names, alphabetical (label i is folder i, as Keras' loader counts them)."""
+        """Class names, alphabetical (label i is folder i, as Keras' loader counts them)."""
         return tuple(FASHION_CLASSES[label] for label in self.fashion_labels)
 
     def _composites(self, paths: dict[str, Path], split: str, seed: int):
         return product_composites(paths, self.fashion_labels, self.per_class[split], split, seed, self.style)
+
+    def spec(self, description: str, notes: str) -> DatasetSpec:
+        """The registry entry of this set."""
+        return DatasetSpec(
+            name=self.name,
+            description=description,
+            provenance=composites.PHOTO_PROVENANCE,
+            license="MIT (Fashion-MNIST) and BSD-3-Clause (scikit-image sample photos)",
+            files=composites.BACKGROUND_FILES,
+            read=self.read,
+            example_shape=self.example_shape,
+            example_dtype="uint8",
+            class_names=self.class_names,
+            splits=("train", "validation"),
+            notes=notes,
+            split_files=self.write_split,
+            heldout=self.heldout,
+        )
+
+
+@dataclass(frozen=True)
+class ProductPhotoSet(GeneratedProducts):
+    """A generated image-folder set: JPEG and PNG files of varying size, one folder per class."""
+
+    image_size: tuple[int, int] = (96, 96)  # what load() and the grader resize to, as the notebooks do
+    style: CompositeStyle = field(default_factory=CompositeStyle)
+
+    @property
+    def example_shape(self) -> tuple[int, ...]:
+        return (*self.image_size, 1 if self.style.grayscale else 3)
 
     def write_split(self, paths: dict[str, Path], split: str, root: Path) -> None:
         """Make ``root`` hold a public split: kept when it matches its pinned checksum, else generated."""
@@ -95,53 +128,25 @@ class ProductPhotoSet:
         return read_image_folders(split_files_dir(self.name, split), self.class_names, self.image_size,
                                   grayscale=self.style.grayscale)
 
-    def spec(self, description: str, notes: str) -> DatasetSpec:
-        """The registry entry of this set."""
-        channels = 1 if self.style.grayscale else 3
-        return DatasetSpec(
-            name=self.name,
-            description=description,
-            provenance=composites.PHOTO_PROVENANCE,
-            license="MIT (Fashion-MNIST) and BSD-3-Clause (scikit-image sample photos)",
-            files=composites.BACKGROUND_FILES,
-            read=self.read,
-            example_shape=(*self.image_size, channels),
-            example_dtype="uint8",
-            class_names=self.class_names,
-            splits=("train", "validation"),
-            notes=notes,
-            split_files=self.write_split,
-            heldout=self.heldout,
-        )
-
 
 @dataclass(frozen=True)
-class ProductPixelTable:
+class ProductPixelTable(GeneratedProducts):
     """A generated multi-class set served as CSV files of small grayscale images, like sign-language MNIST.
 
     Each row is ``label,pixel1,...,pixelN`` (row-major, 0-255) after a header line.
     """
 
-    name: str
-    fashion_labels: tuple[int, ...]
-    per_class: dict[str, int]
-    seeds: dict[str, int]
-    digests: dict[str, str]  # the pinned SHA-256 of each public split's CSV file
     side: int = 28
     style: CompositeStyle = field(default_factory=lambda: CompositeStyle(
         canvas_sizes=((56, 56), (64, 64), (72, 72)), scale=(0.8, 1.0), tint=(0.85, 1.0), max_rotation=15.0,
         background_blur=(2.0, 4.0), background_brightness=(0.3, 0.6), grayscale=True, jpeg_share=0.0))
 
-    def __post_init__(self):
-        object.__setattr__(self, "fashion_labels", alphabetical(self.fashion_labels))
-
     @property
-    def class_names(self) -> tuple[str, ...]:
-        return tuple(FASHION_CLASSES[label] for label in self.fashion_labels)
+    def example_shape(self) -> tuple[int, ...]:
+        return (self.side, self.side)
 
     def _arrays(self, paths: dict[str, Path], split: str, seed: int) -> Arrays:
-        chosen = product_composites(paths, self.fashion_labels, self.per_class[split], split, seed, self.style)
-        return composites.decode_grayscale_arrays(chosen, (self.side, self.side))
+        return composites.decode_grayscale_arrays(self._composites(paths, split, seed), (self.side, self.side))
 
     def write_split(self, paths: dict[str, Path], split: str, root: Path) -> None:
         """Make ``root/<split>.csv`` hold a public split: kept when it matches its pin, else generated and checked."""
@@ -170,24 +175,6 @@ class ProductPixelTable:
     def heldout(self, paths: dict[str, Path], seed: int) -> Arrays:
         """Held-out images from a secret seed, as the CSV files would hold them."""
         return self._arrays(paths, "test", seed)
-
-    def spec(self, description: str, notes: str) -> DatasetSpec:
-        """The registry entry of this set."""
-        return DatasetSpec(
-            name=self.name,
-            description=description,
-            provenance=composites.PHOTO_PROVENANCE,
-            license="MIT (Fashion-MNIST) and BSD-3-Clause (scikit-image sample photos)",
-            files=composites.BACKGROUND_FILES,
-            read=self.read,
-            example_shape=(self.side, self.side),
-            example_dtype="uint8",
-            class_names=self.class_names,
-            splits=("train", "validation"),
-            notes=notes,
-            split_files=self.write_split,
-            heldout=self.heldout,
-        )
 
 
 SNEAKERS_OR_BOOTS = ProductPhotoSet(
