@@ -37,9 +37,7 @@ def read_split(directory: Path, name: str, split: str) -> tuple[np.ndarray, np.n
     get_spec(name)
     path = Path(directory) / name / f"{split}.npz"
     if not path.is_file():
-        available = sorted(p.stem for p in (Path(directory) / name).glob("*.npz"))
-        raise DataUnavailable(f"split {split!r} of dataset {name!r} is not available while your notebook is graded; "
-                              f"it may load: {', '.join(available) or 'nothing of this dataset'}")
+        raise split_unavailable(name, split, [p.stem for p in (Path(directory) / name).glob("*.npz")])
     with np.load(path, allow_pickle=False) as arrays:
         return arrays["x"], arrays["y"]
 
@@ -56,8 +54,12 @@ def exported_folder(directory: Path, name: str, split: str) -> Path:
     """An exported image-folder split; any other split is refused with the list of what is there."""
     target = Path(directory) / name / split
     if not target.is_dir():
-        available = sorted(p.name for p in (Path(directory) / name).iterdir() if p.is_dir()) \
-            if (Path(directory) / name).is_dir() else []
-        raise DataUnavailable(f"split {split!r} of dataset {name!r} is not available while your notebook is graded; "
-                              f"it may load: {', '.join(available) or 'nothing of this dataset'}")
+        dataset = Path(directory) / name
+        raise split_unavailable(name, split, [p.name for p in dataset.iterdir() if p.is_dir()] if dataset.is_dir() else [])
     return target
+
+
+def split_unavailable(name: str, split: str, available: list[str]) -> DataUnavailable:
+    """The error for a split a graded notebook may not load, naming the ones it may."""
+    return DataUnavailable(f"split {split!r} of dataset {name!r} is not available while your notebook is graded; "
+                           f"it may load: {', '.join(sorted(available)) or 'nothing of this dataset'}")

@@ -52,21 +52,28 @@ def metric_check(spec: AssignmentSpec, value: float) -> CheckResult:
     return CheckResult(name, points, top.points, f"{value:.4f} ({verdict})", cell=spec.model_cell)
 
 
-def model_check(spec: AssignmentSpec, predictions: np.ndarray, y: np.ndarray) -> CheckResult:
-    """The model part's check from raw predictions; unusable predictions are a 0 with the reason."""
-    try:
-        value = metric_value(spec, validate_predictions(spec, predictions, len(y)), y)
-    except ModelRejected as error:
-        return rejected_model_check(spec, str(error))
-    return metric_check(spec, value)
-
-
-def checked_value(spec: AssignmentSpec, predictions: np.ndarray, y: np.ndarray) -> float | None:
-    """The metric of raw predictions, or None when they are unusable."""
+def measured_value(spec: AssignmentSpec, predictions: np.ndarray, y: np.ndarray) -> float | str:
+    """The metric of raw predictions, or the one-line reason they are unusable."""
     try:
         return metric_value(spec, validate_predictions(spec, predictions, len(y)), y)
-    except ModelRejected:
-        return None
+    except ModelRejected as error:
+        return str(error)
+
+
+def model_part_checks(spec: AssignmentSpec, value: float | str, training_value: float | str | None = None
+                      ) -> list[CheckResult]:
+    """The checks of the model's test cell: the ladder on ``value`` and, under a gap rule, the gap to
+    ``training_value`` (each a measured metric, or the reason there is none)."""
+    checks = [rejected_model_check(spec, value) if isinstance(value, str) else metric_check(spec, value)]
+    if spec.gap is not None:
+        measured = [v if isinstance(v, float) else None for v in (training_value, value)]
+        checks.append(gap_check(spec, *measured))
+    return checks
+
+
+def model_check(spec: AssignmentSpec, predictions: np.ndarray, y: np.ndarray) -> CheckResult:
+    """The ladder's check from raw predictions; unusable predictions are a 0 with the reason."""
+    return model_part_checks(spec, measured_value(spec, predictions, y))[0]
 
 
 def rejected_model_check(spec: AssignmentSpec, reason: str) -> CheckResult:

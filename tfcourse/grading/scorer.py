@@ -21,7 +21,7 @@ import numpy as np
 
 from tfcourse.grading.exercises import PUBLIC_SEED
 from tfcourse.grading.heldout import EvaluationData, training_data
-from tfcourse.grading.metrics import checked_value, gap_check, model_check, rejected_model_check
+from tfcourse.grading.metrics import measured_value, model_part_checks
 from tfcourse.grading.models import ModelRejected, check_model_file
 from tfcourse.grading.policies import exercise_worker_policy, model_worker_policy
 from tfcourse.grading.result import CheckResult, GradeResult
@@ -127,19 +127,16 @@ class Scorer:
 
     def score_model(self, spec: AssignmentSpec, model_path: Path, data: EvaluationData) -> list[CheckResult]:
         """The model part: safe load and predictions in the sandbox, the metric (and any gap rule) here."""
+        value = self.measure(spec, model_path, data)
+        training_value = None
+        if spec.gap is not None and not isinstance(value, str):
+            training_value = self.measure(spec, model_path, training_data(spec))
+        return model_part_checks(spec, value, training_value)
+
+    def measure(self, spec: AssignmentSpec, model_path: Path, data: EvaluationData) -> float | str:
+        """The model's metric on ``data``, or the one-line reason it has none."""
         predictions = self.predictions(spec, model_path, data)
-        if isinstance(predictions, str):
-            checks, value = [rejected_model_check(spec, predictions)], None
-        else:
-            checks, value = [model_check(spec, predictions, data.y)], checked_value(spec, predictions, data.y)
-        if spec.gap is not None:
-            training_value = None
-            if value is not None:
-                training = training_data(spec)
-                on_training = self.predictions(spec, model_path, training)
-                training_value = None if isinstance(on_training, str) else checked_value(spec, on_training, training.y)
-            checks.append(gap_check(spec, training_value, value))
-        return checks
+        return predictions if isinstance(predictions, str) else measured_value(spec, predictions, data.y)
 
     def predictions(self, spec: AssignmentSpec, model_path: Path, data: EvaluationData) -> np.ndarray | str:
         """The model's predictions on ``data`` (made in the sandbox), or the one-line reason there are none."""

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tfcourse.grading.exercises import PUBLIC_SEED
 from tfcourse.grading.heldout import training_data, validation_data
-from tfcourse.grading.metrics import gap_check, metric_check, metric_value, rejected_model_check, validate_predictions
+from tfcourse.grading.metrics import measured_value, model_part_checks
 from tfcourse.grading.models import ModelRejected, load_model_safely, predict
 from tfcourse.grading.result import GradeResult
 from tfcourse.grading.specs import get_assignment
@@ -46,20 +46,17 @@ def save_for_grading(assignment_id: str, model, *, directory: str | os.PathLike 
     model_path = path / spec.model_filename
     _quietly(lambda: model.save(model_path))
     data = validation_data(spec)
-    value = training_value = None
+    training_value = None
     try:
         model = _quietly(lambda: load_model_safely(model_path))
-        predictions = _quietly(lambda: predict(model, spec, spec.prepare(data.x)))
-        value = metric_value(spec, validate_predictions(spec, predictions, len(data.y)), data.y)
-        checks = [metric_check(spec, value)]
-        if spec.gap is not None:
+        value = measured_value(spec, _quietly(lambda: predict(model, spec, spec.prepare(data.x))), data.y)
+        if spec.gap is not None and not isinstance(value, str):
             training = training_data(spec)
-            on_training = _quietly(lambda: predict(model, spec, spec.prepare(training.x)))
-            training_value = metric_value(spec, validate_predictions(spec, on_training, len(training.y)), training.y)
+            training_value = measured_value(spec, _quietly(lambda: predict(model, spec, spec.prepare(training.x))),
+                                            training.y)
     except ModelRejected as rejection:
-        checks = [rejected_model_check(spec, str(rejection))]
-    if spec.gap is not None:
-        checks.append(gap_check(spec, training_value, value))
+        value = str(rejection)
+    checks = model_part_checks(spec, value, training_value)
     result = GradeResult(spec.assignment_id, spec.title, data.label, tuple(checks), spec.model_cell_points)
     print(f"{BANNER}\nSaved {model_path.name}.\n{result.summary()}")
     return result

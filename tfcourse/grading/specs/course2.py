@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from tfcourse.grading.specs.base import AssignmentSpec, GapRule, Rung, raw_pixels, raw_pixels_with_channel
 
+PHOTO_INPUT_NOTE = ("96x96 RGB photos with raw pixel values 0-255, as image_dataset_from_directory(image_size=(96, 96)) "
+                    "yields them")
+
 C2W1 = AssignmentSpec(
     assignment_id="C2W1",
     folder="C2W1_image_folders",
@@ -19,8 +22,7 @@ C2W1 = AssignmentSpec(
     input_shape=(96, 96, 3),
     output_units=1,
     prepare=raw_pixels,
-    input_note="96x96 RGB photos with raw pixel values 0-255, as image_dataset_from_directory(image_size=(96, 96)) "
-               "yields them",
+    input_note=PHOTO_INPUT_NOTE,
     model_cell="test_sneakers_or_boots",
 )
 
@@ -34,8 +36,7 @@ C2W2 = AssignmentSpec(
     input_shape=(96, 96, 3),
     output_units=1,
     prepare=raw_pixels,
-    input_note="96x96 RGB photos with raw pixel values 0-255, as image_dataset_from_directory(image_size=(96, 96)) "
-               "yields them",
+    input_note=PHOTO_INPUT_NOTE,
     model_cell="test_augmentation",
     gap=GapRule(max_gap=0.17, points=5.0),
 )
