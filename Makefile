@@ -7,6 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: setup system-packages demo test test-fast lab release bench clean
 
 setup: system-packages $(VENV)/.installed
+	@$(BIN)/tfcourse data base
 
 # Fashion-MNIST ships in Debian (elsewhere tfcourse falls back to Keras' download); bubblewrap is
 # the grader's sandbox (without it grading still works and every report says "graded without sandbox").

@@ -20,6 +20,7 @@ examples:
     tfcourse demo                            grade the demo students (honest, weak, broken, cheating)
   data
     tfcourse data list                       registered datasets, offline or not, provenance
+    tfcourse data base                       train and cache Course 2's pre-trained base (once, ~2 min)
 """
 
 
@@ -116,6 +117,12 @@ def cmd_data(args) -> int:
         for row in data.describe_datasets():
             print(f"{row['name']:<17} offline: {row['offline']:<15} {row['description']}")
             print(f"{'':<17} source: {row['provenance']}; license: {row['license']}")
+    elif args.action == "base":
+        from tfcourse import pretrained
+
+        path = pretrained.ensure_built()
+        print(f"pre-trained base: {path} (validation accuracy on its own classes "
+              f"{pretrained.info()['validation_accuracy']:.3f})")
     elif args.action == "fetch":
         for name in args.names or [n for n in data.dataset_names() if data.get_spec(n).offline]:
             x, y = data.load(name, "train")
@@ -172,8 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
     workspace.add_argument("dir", nargs="?", type=Path, help="default: my_work")
     workspace.set_defaults(func=cmd_workspace)
 
-    data = sub.add_parser("data", help="list, fetch and verify datasets")
-    data.add_argument("action", choices=["list", "fetch", "keras-cache"])
+    data = sub.add_parser("data", help="list, fetch and verify datasets; build the pre-trained base",
+                          epilog="examples: tfcourse data fetch sneakers_or_boots\n"
+                                 "          tfcourse data base   (train and cache Course 2's pre-trained base, ~2 min)",
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    data.add_argument("action", choices=["list", "fetch", "keras-cache", "base"])
     data.add_argument("names", nargs="*")
     data.set_defaults(func=cmd_data)
 

@@ -63,13 +63,17 @@ class CompositeStyle:
     canvas_sizes: tuple[tuple[int, int], ...] = ((96, 96), (112, 128), (128, 112), (128, 128), (120, 144), (144, 120))
     scale: tuple[float, float] = (0.7, 0.95)  # article height as a share of the canvas' shorter side
     tint: tuple[float, float] = (0.5, 1.0)  # each colour channel of the article is scaled by this much
-    background_blur: tuple[float, float] = (1.0, 3.0)
-    background_brightness: tuple[float, float] = (1.0, 1.0)  # below 1 dims the scene behind the product  # Gaussian radius: the product in focus, the scene behind not
+    background_blur: tuple[float, float] = (1.0, 3.0)  # Gaussian radius: the product in focus, the scene behind not
+    background_brightness: tuple[float, float] = (1.0, 1.0)  # below 1 dims the scene behind the product
     max_rotation: float = 30.0  # degrees, either way
     mirror: bool = True
     grayscale: bool = False
     jpeg_share: float = 0.7  # the rest are PNG files
     jpeg_quality: tuple[int, int] = (75, 95)
+
+
+# Products in front of dimmed, blurred scenes: the look of the pre-trained base's material and C2W3's photos.
+DIMMED_SCENES = CompositeStyle(background_blur=(2.0, 4.0), background_brightness=(0.3, 0.6))
 
 
 @dataclass(frozen=True)
@@ -178,6 +182,21 @@ def write_folders(composites: Iterator[Composite], root: Path, class_names: tupl
 
     (root / MANIFEST).write_text(manifest)
     return hashlib.sha256(manifest.encode()).hexdigest()
+
+
+def render_arrays(articles: Iterator[tuple[np.ndarray, int]], photos: list[np.ndarray], rng: np.random.Generator,
+                  style: CompositeStyle, size: tuple[int, int], progress=None) -> tuple[np.ndarray, np.ndarray]:
+    """Composites rendered straight to RGB uint8 arrays of one size, never encoded as files (training material)."""
+    from PIL import Image
+
+    images, labels = [], []
+    for article, label in articles:
+        image = compose(article, photos, rng, style).convert("RGB").resize(size[::-1], Image.BILINEAR)
+        images.append(np.asarray(image, dtype=np.uint8))
+        labels.append(label)
+        if progress is not None:
+            progress.update(1)
+    return np.stack(images), np.asarray(labels, dtype=np.uint8)
 
 
 def decode_grayscale_arrays(composites: Iterator[Composite], size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:

@@ -206,6 +206,18 @@ PRODUCTS_28X28 = ProductPixelTable(
              "validation": "629ec7584f748f8961c8388c5927ae956a710b3ae1f5dabfcc0ac8bd09a3174d"},
 )
 
+# Week 3's transfer-learning set: three classes the pre-trained base never saw (tfcourse.pretrained),
+# too few photos to learn them from scratch in the time the notebook trains.
+DRESSES_SANDALS_BAGS = ProductPhotoSet(
+    name="dresses_sandals_bags",
+    fashion_labels=(3, 5, 8),
+    per_class={"train": 30, "validation": 100, "test": 300},
+    seeds={"train": 51, "validation": 52},
+    digests={"train": "93b4e1ef6984e0cfd48ad5f63326f4a07d958778559bf308af6822a15db60021",
+             "validation": "82c7ee8d080f6dad12c7baca9b20f58818bdf4397dfa61e778f2887ea088e01e"},
+    style=composites.DIMMED_SCENES,
+)
+
 SPECS = {
     photo_set.name: register(photo_set.spec(description, notes))
     for photo_set, description, notes in (
@@ -219,5 +231,8 @@ SPECS = {
          "10 kinds of product, 28x28 grayscale photos on real backgrounds, as CSV rows of pixels (sign-language MNIST's "
          "layout)",
          "train 10,000 and validation 2,000 rows, balanced; held-out 3,000 images from the instructor's seed"),
+        (DRESSES_SANDALS_BAGS,
+         "dress, sandal or bag? 90 training photos of varying size (96-144 px) in front of dimmed real scenes",
+         "train 90 and validation 300 images, a third per class; held-out 900 images from the instructor's seed"),
     )
 }

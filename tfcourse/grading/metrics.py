@@ -6,6 +6,8 @@ or a notebook does can change how its predictions are counted.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from tfcourse.grading.models import ModelRejected
@@ -60,15 +62,64 @@ def measured_value(spec: AssignmentSpec, predictions: np.ndarray, y: np.ndarray)
         return str(error)
 
 
-def model_part_checks(spec: AssignmentSpec, value: float | str, training_value: float | str | None = None
-                      ) -> list[CheckResult]:
-    """The checks of the model's test cell: the ladder on ``value`` and, under a gap rule, the gap to
-    ``training_value`` (each a measured metric, or the reason there is none)."""
-    checks = [rejected_model_check(spec, value) if isinstance(value, str) else metric_check(spec, value)]
+@dataclass(frozen=True)
+class BaseFinding:
+    """The pre-trained base found in a model: its weights digest (None: no such layer) and the published one."""
+
+    found: str | None
+    published: str
+
+    @property
+    def intact(self) -> bool:
+        return self.found == self.published
+
+
+def model_part_checks(spec: AssignmentSpec, value: float | str, training_value: float | str | None = None,
+                      base: BaseFinding | None = None) -> list[CheckResult]:
+    """The checks of the model's test cell: the ladder on ``value``; under a gap rule, the gap to
+    ``training_value`` (each a measured metric, or the reason there is none); under a frozen-base
+    rule, whether ``base`` is the published one, without which the ladder does not count."""
+    if isinstance(value, str):
+        checks = [rejected_model_check(spec, value)]
+    elif spec.frozen_base is not None and not (base is not None and base.intact):
+        checks = [uncounted_metric_check(spec, value, "the model's pre-trained base is not the published one, frozen")]
+    else:
+        checks = [metric_check(spec, value)]
     if spec.gap is not None:
         measured = [v if isinstance(v, float) else None for v in (training_value, value)]
         checks.append(gap_check(spec, *measured))
+    if spec.frozen_base is not None:
+        checks.append(frozen_base_check(spec, value if isinstance(value, float) else None, base))
     return checks
+
+
+def uncounted_metric_check(spec: AssignmentSpec, value: float, why: str) -> CheckResult:
+    """The metric measured but worth nothing, and why."""
+    return CheckResult("accuracy" if spec.metric == "accuracy" else "mean absolute error", 0.0, spec.model_points,
+                       f"{value:.4f} (not counted: {why})", cell=spec.model_cell)
+
+
+def frozen_base_check(spec: AssignmentSpec, value: float | None, base: BaseFinding | None) -> CheckResult:
+    """The frozen-base rule's check: the base inside the model has exactly the published weights.
+
+    ``value`` None means the model could not be scored; ``base`` None that nothing was looked at.
+    """
+    rule = spec.frozen_base
+    name = "frozen pre-trained base"
+    if value is None or base is None:
+        return CheckResult(name, 0.0, rule.points, "not checked: the model could not be scored", cell=spec.model_cell)
+    if base.found is None:
+        return CheckResult(name, 0.0, rule.points, f"the model has no layer named {rule.layer_name!r}: build it on "
+                           f"tfcourse.pretrained.load_base()", cell=spec.model_cell)
+    if not base.intact:
+        return CheckResult(name, 0.0, rule.points, "the base's weights differ from the published pre-trained base: "
+                           "it was trained (set base.trainable = False before compiling) or replaced",
+                           cell=spec.model_cell)
+    if value < spec.ladder[-1].threshold:
+        return CheckResult(name, 0.0, rule.points, f"weights identical to the published base, but the accuracy "
+                           f"needs >= {spec.ladder[-1].threshold:g} first", cell=spec.model_cell)
+    return CheckResult(name, rule.points, rule.points, "weights identical to the published base (frozen)",
+                       cell=spec.model_cell)
 
 
 def model_check(spec: AssignmentSpec, predictions: np.ndarray, y: np.ndarray) -> CheckResult:

@@ -77,3 +77,11 @@ def predict(model, spec: AssignmentSpec, x: np.ndarray) -> np.ndarray:
         raise ModelRejected(f"model outputs shape {tuple(output_shape[1:])}, expected ({spec.output_units},)")
     predictions = np.asarray(model.predict(fit_input(model, spec, x), batch_size=256, verbose=0))
     return predictions.reshape(len(x), -1).astype(np.float32)
+
+
+def base_digest(model, layer_name: str) -> str | None:
+    """The weights digest of the layer ``layer_name`` inside ``model`` (nested models too), None without one."""
+    from tfcourse.pretrained import find_base, weights_digest
+
+    layer = find_base(model, layer_name)
+    return None if layer is None else weights_digest(layer)

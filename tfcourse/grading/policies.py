@@ -28,7 +28,8 @@ def hidden_data_paths() -> tuple[Path, ...]:
 def export_notebook_splits(spec: AssignmentSpec, directory: Path) -> Path:
     """Export the splits the assignment's notebook may load into ``directory`` (its kernel's data view).
 
-    Generated sets are exported as their files (image folders, CSV); every other set as arrays.
+    Generated sets are exported as their files (image folders, CSV); every other set as arrays. An
+    assignment built on the pre-trained base gets a copy of it too.
     """
     generated = get_spec(spec.dataset).split_files is not None
     for split in NOTEBOOK_SPLITS:
@@ -37,6 +38,10 @@ def export_notebook_splits(spec: AssignmentSpec, directory: Path) -> Path:
         else:
             x, y = load(spec.dataset, split)
             export_split(directory, spec.dataset, split, x, y)
+    if spec.frozen_base is not None:
+        from tfcourse.pretrained import export_base
+
+        export_base(directory)
     return Path(directory)
 
 

@@ -12,13 +12,17 @@ from pathlib import Path
 import keras  # noqa: F401  (imported once in the warm worker, never in the jobs)
 import numpy as np
 
-from tfcourse.grading.models import ModelRejected, load_model_safely, predict
+from tfcourse.grading.models import ModelRejected, base_digest, load_model_safely, predict
 from tfcourse.grading.specs import get_assignment
 from tfcourse.sandbox.forkserver import JobRejected
 
 
 def handle(job: dict) -> dict:
-    """``{"assignment", "model", "name", "inputs", "predictions"}`` -> the predictions file written, or a refusal."""
+    """``{"assignment", "model", "name", "inputs", "predictions"}`` -> the predictions file written, or a refusal.
+
+    For an assignment with a frozen-base rule the answer also carries the digest of the model's base
+    weights (None when it has no such layer), compared with the published base outside.
+    """
     spec = get_assignment(job["assignment"])
     try:
         model = load_model_safely(Path(job["model"]), name=job.get("name"))
@@ -27,4 +31,7 @@ def handle(job: dict) -> dict:
     except ModelRejected as rejection:
         raise JobRejected(str(rejection)) from None
     np.save(job["predictions"], predictions, allow_pickle=False)
-    return {"predictions": job["predictions"]}
+    answer = {"predictions": job["predictions"]}
+    if spec.frozen_base is not None:
+        answer["base_digest"] = base_digest(model, spec.frozen_base.layer_name)
+    return answer

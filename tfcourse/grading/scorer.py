@@ -21,7 +21,7 @@ import numpy as np
 
 from tfcourse.grading.exercises import PUBLIC_SEED
 from tfcourse.grading.heldout import EvaluationData, training_data
-from tfcourse.grading.metrics import measured_value, model_part_checks
+from tfcourse.grading.metrics import BaseFinding, measured_value, model_part_checks
 from tfcourse.grading.models import ModelRejected, check_model_file
 from tfcourse.grading.policies import exercise_worker_policy, model_worker_policy
 from tfcourse.grading.result import CheckResult, GradeResult
@@ -89,6 +89,7 @@ class Scorer:
         self._inputs_files: dict[tuple[str, str], Path] = {}
         self._model_worker: Worker | None = None
         self._exercise_worker: Worker | None = None
+        self._published_base: str | None = None
 
     def __enter__(self) -> "Scorer":
         return self
@@ -126,20 +127,33 @@ class Scorer:
         return self._inputs_files[key]
 
     def score_model(self, spec: AssignmentSpec, model_path: Path, data: EvaluationData) -> list[CheckResult]:
-        """The model part: safe load and predictions in the sandbox, the metric (and any gap rule) here."""
-        value = self.measure(spec, model_path, data)
-        training_value = None
+        """The model part: safe load and predictions in the sandbox; the metric, gap and base rules here."""
+        outputs = self.model_outputs(spec, model_path, data)
+        value = outputs if isinstance(outputs, str) else measured_value(spec, outputs[0], data.y)
+        training_value = base = None
         if spec.gap is not None and not isinstance(value, str):
             training_value = self.measure(spec, model_path, training_data(spec))
-        return model_part_checks(spec, value, training_value)
+        if spec.frozen_base is not None and not isinstance(outputs, str):
+            base = BaseFinding(outputs[1].get("base_digest"), self.published_base())
+        return model_part_checks(spec, value, training_value, base)
+
+    def published_base(self) -> str:
+        """The weights digest of this installation's pre-trained base (built on first use)."""
+        if self._published_base is None:
+            from tfcourse.pretrained import published_weights_digest
+
+            self._published_base = published_weights_digest()
+        return self._published_base
 
     def measure(self, spec: AssignmentSpec, model_path: Path, data: EvaluationData) -> float | str:
         """The model's metric on ``data``, or the one-line reason it has none."""
-        predictions = self.predictions(spec, model_path, data)
-        return predictions if isinstance(predictions, str) else measured_value(spec, predictions, data.y)
+        outputs = self.model_outputs(spec, model_path, data)
+        return outputs if isinstance(outputs, str) else measured_value(spec, outputs[0], data.y)
 
-    def predictions(self, spec: AssignmentSpec, model_path: Path, data: EvaluationData) -> np.ndarray | str:
-        """The model's predictions on ``data`` (made in the sandbox), or the one-line reason there are none."""
+    def model_outputs(self, spec: AssignmentSpec, model_path: Path, data: EvaluationData
+                      ) -> tuple[np.ndarray, dict] | str:
+        """The model's predictions on ``data`` and the worker's other findings (made in the sandbox),
+        or the one-line reason there are none."""
         try:
             check_model_file(model_path)
         except ModelRejected as rejection:
@@ -159,9 +173,12 @@ class Scorer:
                 info = predictions_path.lstat()
                 if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_PREDICTION_BYTES:
                     raise ValueError("not a regular file of bounded size")
-                return np.load(predictions_path, allow_pickle=False)
+                predictions = np.load(predictions_path, allow_pickle=False)
             except (OSError, ValueError):
                 return "the model worker handed back no readable predictions"
+            findings = answer.get("result") if isinstance(answer.get("result"), dict) else {}
+            digest = findings.get("base_digest")
+            return predictions, {"base_digest": digest if isinstance(digest, str) else None}
         finally:
             staged.unlink(missing_ok=True)
             empty_folder(self.outbox)

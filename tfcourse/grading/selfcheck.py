@@ -16,8 +16,8 @@ from pathlib import Path
 
 from tfcourse.grading.exercises import PUBLIC_SEED
 from tfcourse.grading.heldout import training_data, validation_data
-from tfcourse.grading.metrics import measured_value, model_part_checks
-from tfcourse.grading.models import ModelRejected, load_model_safely, predict
+from tfcourse.grading.metrics import BaseFinding, measured_value, model_part_checks
+from tfcourse.grading.models import ModelRejected, base_digest, load_model_safely, predict
 from tfcourse.grading.result import GradeResult
 from tfcourse.grading.specs import get_assignment
 
@@ -46,7 +46,7 @@ def save_for_grading(assignment_id: str, model, *, directory: str | os.PathLike 
     model_path = path / spec.model_filename
     _quietly(lambda: model.save(model_path))
     data = validation_data(spec)
-    training_value = None
+    training_value = base = None
     try:
         model = _quietly(lambda: load_model_safely(model_path))
         value = measured_value(spec, _quietly(lambda: predict(model, spec, spec.prepare(data.x))), data.y)
@@ -54,9 +54,13 @@ def save_for_grading(assignment_id: str, model, *, directory: str | os.PathLike 
             training = training_data(spec)
             training_value = measured_value(spec, _quietly(lambda: predict(model, spec, spec.prepare(training.x))),
                                             training.y)
+        if spec.frozen_base is not None:
+            from tfcourse.pretrained import published_weights_digest
+
+            base = BaseFinding(base_digest(model, spec.frozen_base.layer_name), _quietly(published_weights_digest))
     except ModelRejected as rejection:
         value = str(rejection)
-    checks = model_part_checks(spec, value, training_value)
+    checks = model_part_checks(spec, value, training_value, base)
     result = GradeResult(spec.assignment_id, spec.title, data.label, tuple(checks), spec.model_cell_points)
     print(f"{BANNER}\nSaved {model_path.name}.\n{result.summary()}")
     return result

@@ -60,6 +60,18 @@ HEADER_KEPT_PARSER = '''def parse_data_from_input(filename):
         rows = np.array([row for row in csv.reader(stream)], dtype=np.float64)
     return rows[:, 1:].reshape(-1, 28, 28), rows[:, 0]'''
 
+# What the broken student does wrong in C2W3: the base is never frozen, so training changes its weights.
+UNFROZEN_BASE = '''def transfer_model(base):
+    inputs = keras.Input(shape=(96, 96, 3))
+    x = keras.layers.Resizing(32, 32)(inputs)
+    x = keras.layers.Rescaling(1.0 / 255)(x)
+    x = keras.layers.GlobalAveragePooling2D()(base(x))
+    outputs = keras.layers.Dense(3, activation="softmax")(x)
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.003),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model'''
+
 # What the broken student does wrong in C2W2: no augmentation, so the model memorizes its 300 photos.
 NO_AUGMENTATION = '''def augmentation():
     return keras.layers.Identity(name="augmentation")'''
@@ -129,6 +141,8 @@ def student_notebook(course: Course, folder: str, student: str) -> str:
                                                           "train": FIXED_SIZE_TRAINING}))
     if spec.assignment_id == "C2W2":
         return nbformat.writes(fill_solutions(reference, {"augmentation": NO_AUGMENTATION}))
+    if spec.assignment_id == "C2W3":
+        return nbformat.writes(fill_solutions(reference, {"transfer_model": UNFROZEN_BASE}))
     if spec.assignment_id == "C2W4":
         return nbformat.writes(fill_solutions(reference, {"parse_data_from_input": HEADER_KEPT_PARSER}))
     return nbformat.writes(fill_solutions(reference, {"face_model": UNSAFE_MODEL}))

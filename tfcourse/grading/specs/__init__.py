@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from tfcourse.grading.specs import course1, course2
-from tfcourse.grading.specs.base import AssignmentSpec, ExercisePart, Rung
+from tfcourse.grading.specs.base import AssignmentSpec, ExercisePart, FrozenBaseRule, GapRule, Rung
 
 ASSIGNMENTS: dict[str, AssignmentSpec] = {spec.assignment_id: spec
                                           for spec in (*course1.ASSIGNMENTS, *course2.ASSIGNMENTS)}
 
-__all__ = ["ASSIGNMENTS", "AssignmentSpec", "ExercisePart", "Rung", "get_assignment"]
+__all__ = ["ASSIGNMENTS", "AssignmentSpec", "ExercisePart", "FrozenBaseRule", "GapRule", "Rung", "get_assignment"]
 
 
 def get_assignment(assignment_id: str) -> AssignmentSpec:

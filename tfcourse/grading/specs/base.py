@@ -38,6 +38,20 @@ class GapRule:
 
 
 @dataclass(frozen=True)
+class FrozenBaseRule:
+    """Points for transfer learning as taught: the model holds the course's pre-trained base (a layer
+    named ``layer_name``) with exactly the published weights, so the base stayed frozen while the head
+    trained (see :mod:`tfcourse.pretrained`).
+
+    The accuracy ladder counts only for such a model, and these points only once its accuracy also
+    reaches the ladder's lowest rung, so a base saved with an untrained head earns nothing.
+    """
+
+    layer_name: str
+    points: float
+
+
+@dataclass(frozen=True)
 class ExercisePart:
     """A function or class the grader calls on inputs it chooses (the notebook's ``cell`` holds it)."""
 
@@ -63,6 +77,7 @@ class AssignmentSpec:
     model_cell: str  # grade_id of the locked test cell whose points the model decides
     exercises: tuple[ExercisePart, ...] = ()
     gap: GapRule | None = None  # also scored in the model's test cell
+    frozen_base: FrozenBaseRule | None = None  # also scored in the model's test cell
 
     @property
     def model_filename(self) -> str:
@@ -87,8 +102,8 @@ class AssignmentSpec:
 
     @property
     def model_cell_points(self) -> float:
-        """Points of the model's test cell: the ladder's top rung, plus the gap rule's points."""
-        return self.model_points + (self.gap.points if self.gap else 0.0)
+        """Points of the model's test cell: the ladder's top rung, plus the gap and frozen-base rules' points."""
+        return self.model_points + sum(rule.points for rule in (self.gap, self.frozen_base) if rule is not None)
 
     @property
     def possible(self) -> float:

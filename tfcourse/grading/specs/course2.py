@@ -7,7 +7,15 @@ public splits, so every model is fed the same raw pixels the notebooks train on.
 
 from __future__ import annotations
 
-from tfcourse.grading.specs.base import AssignmentSpec, GapRule, Rung, raw_pixels, raw_pixels_with_channel
+from tfcourse.grading.specs.base import (
+    AssignmentSpec,
+    FrozenBaseRule,
+    GapRule,
+    Rung,
+    raw_pixels,
+    raw_pixels_with_channel,
+)
+from tfcourse.pretrained import BASE_NAME
 
 PHOTO_INPUT_NOTE = ("96x96 RGB photos with raw pixel values 0-255, as image_dataset_from_directory(image_size=(96, 96)) "
                     "yields them")
@@ -41,6 +49,21 @@ C2W2 = AssignmentSpec(
     gap=GapRule(max_gap=0.17, points=5.0),
 )
 
+C2W3 = AssignmentSpec(
+    assignment_id="C2W3",
+    folder="C2W3_transfer_learning",
+    title="transfer learning with a frozen pre-trained base",
+    dataset="dresses_sandals_bags",
+    metric="accuracy",
+    ladder=(Rung(0.75, 8.0), Rung(0.65, 4.0)),
+    input_shape=(96, 96, 3),
+    output_units=3,
+    prepare=raw_pixels,
+    input_note=PHOTO_INPUT_NOTE,
+    model_cell="test_transfer",
+    frozen_base=FrozenBaseRule(layer_name=BASE_NAME, points=2.0),
+)
+
 C2W4 = AssignmentSpec(
     assignment_id="C2W4",
     folder="C2W4_multiclass_from_csv",
@@ -55,4 +78,4 @@ C2W4 = AssignmentSpec(
     model_cell="test_multiclass",
 )
 
-ASSIGNMENTS = (C2W1, C2W2, C2W4)
+ASSIGNMENTS = (C2W1, C2W2, C2W3, C2W4)
