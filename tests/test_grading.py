@@ -364,3 +364,71 @@ def test_scorer_measures_the_gap_itself_on_the_training_split(scorer, tmp_path):
     assert accuracy.score == 0 and "0.5000" in accuracy.detail
     assert gap.name == "generalization gap" and gap.score == 0 and "training split 0.5000" in gap.detail
     assert result.possible == 10.0
+
+
+# --- the frozen-base rule (C2W3) -------------------------------------------------------------------
+
+C2W3 = get_assignment("C2W3")
+
+
+def transfer_model(base, frozen: bool = True):
+    """The C2W3 reference architecture around ``base``."""
+    import keras
+
+    base.trainable = not frozen
+    inputs = keras.Input((96, 96, 3))
+    x = keras.layers.Rescaling(1 / 255)(keras.layers.Resizing(32, 32)(inputs))
+    x = keras.layers.GlobalAveragePooling2D()(base(x, training=False))
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(x))
+    model.compile(optimizer=keras.optimizers.Adam(0.003), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+@pytest.fixture(scope="module")
+def trained_head(tmp_path_factory):
+    """A head trained for 60 epochs on the frozen published base, saved as C2W3 saves it."""
+    import keras
+
+    from tfcourse.data import load
+    from tfcourse.pretrained import load_base
+
+    keras.utils.set_random_seed(0)
+    model = transfer_model(load_base())
+    x, y = load("dresses_sandals_bags", "train")
+    model.fit(x.astype("float32"), y, batch_size=16, epochs=60, verbose=0)
+    folder = tmp_path_factory.mktemp("c2w3")
+    model.save(folder / C2W3.model_filename)
+    return folder, model
+
+
+@pytest.mark.parametrize("found, value, points, phrases", [
+    ("published", 0.80, [8.0, 2.0], ["full credit", "identical to the published base"]),
+    ("published", 0.50, [0.0, 0.0], ["below every threshold", "needs >= 0.65 first"]),
+    ("retrained", 0.85, [0.0, 0.0], ["not counted", "differ from the published"]),
+    (None, 0.85, [0.0, 0.0], ["not counted", "no layer named 'product_base'"]),
+])
+def test_frozen_base_rule_pays_only_an_accurate_head_on_the_published_base(found, value, points, phrases):
+    """Does the accuracy count only with the published base, and the base's points only with that accuracy?"""
+    from tfcourse.grading.metrics import BaseFinding, model_part_checks
+
+    checks = model_part_checks(C2W3, value, base=BaseFinding(found, "published"))
+    assert [check.score for check in checks] == points
+    assert all(phrase in " ".join(check.detail for check in checks) for phrase in phrases)
+    assert sum(check.possible for check in checks) == C2W3.possible == 10.0
+
+
+def test_scorer_compares_the_base_weights_with_the_published_base(scorer, trained_head, tmp_path):
+    """Does a head on the frozen base earn full marks, and the same model with one base weight nudged nothing?"""
+    from tfcourse.pretrained import BASE_NAME
+
+    folder, model = trained_head
+    result = scorer.score(C2W3, folder, validation_data(C2W3))
+    assert result.score == 10.0, result.summary()
+    base = model.get_layer(BASE_NAME)
+    weights = base.get_weights()
+    weights[0].flat[0] += 1e-4
+    base.set_weights(weights)
+    model.save(tmp_path / C2W3.model_filename)
+    result = scorer.score(C2W3, tmp_path, validation_data(C2W3))
+    assert result.score == 0.0 and "differ from the published" in result.summary(), result.summary()
