@@ -127,7 +127,7 @@ def write_archive(course: Course, case: dict, destination: Path) -> None:
 
 
 def build_model_file(kind: str, path: Path) -> None:
-    """A broken model file for the assignment C1W4 (25x25x1 images, one sigmoid unit)."""
+    """A broken model file: for C1W4 (25x25x1 images, one sigmoid unit) unless the kind names a C2 assignment."""
     import keras
     import numpy as np
 
@@ -161,6 +161,23 @@ def build_model_file(kind: str, path: Path) -> None:
         with zipfile.ZipFile(path, "w") as forged:
             for name, data in members.items():
                 forged.writestr(name, data)
+    elif kind == "c2w1_resized_outside":  # trained on 64x64 photos resized outside the model
+        keras.Sequential([keras.Input(shape=(64, 64, 3)), keras.layers.Rescaling(1 / 255),
+                          keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(1, activation="sigmoid")]).save(path)
+    elif kind == "c2w1_scaled_outside":  # expects pixels in [0, 1]: on raw 0-255 pixels it saturates
+        model = keras.Sequential([keras.Input(shape=(96, 96, 3)), keras.layers.GlobalAveragePooling2D(),
+                                  keras.layers.Dense(1, activation="sigmoid")])
+        model.set_weights([np.full((3, 1), 4.0, dtype="float32"), np.full((1,), -6.0, dtype="float32")])
+        model.save(path)
+    elif kind == "c2w3_retrained_base":  # the published base, then trained along with the head
+        from tfcourse.pretrained import load_base
+
+        base = load_base()
+        base.set_weights([w + np.float32(1e-3) for w in base.get_weights()])
+        inputs = keras.Input(shape=(96, 96, 3))
+        x = keras.layers.Rescaling(1 / 255)(keras.layers.Resizing(32, 32)(inputs))
+        x = keras.layers.GlobalAveragePooling2D()(base(x))
+        keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(x)).save(path)
     else:
         raise ValueError(f"unknown model kind {kind!r}")
 
@@ -244,6 +261,11 @@ def instructor_paths(course: Course) -> dict[str, Path]:
             "config": course.root / "nbgrader_config.py"}
 
 
+def notebook_folders(cases: list[dict]) -> list[str]:
+    """Assignments with notebook or archive cases: the honest students are graded in their batch."""
+    return sorted({folder_of(case) for case in cases if case["mode"] != "models"})
+
+
 def case_students(cases: list[dict], mode: str, assignment: str) -> list[str]:
     return [case["student"] for case in cases
             if (case["mode"] == "models") == (mode == "models") and case["assignment"] == assignment]
@@ -266,7 +288,7 @@ def corpus_run(tmp_path_factory) -> CorpusRun:
         else:
             write_archive(course, case, archive)
         archives[case["student"]] = archive
-    for folder in sorted({folder_of(case) for case in cases}):
+    for folder in notebook_folders(cases):
         for student in HONEST:
             archive = course.archive(folder) / f"{student}__{folder}__{TIMESTAMP}.zip"
             write_archive(course, {"mode": "notebook", "assignment": folder, "student": student}, archive)
@@ -278,10 +300,12 @@ def corpus_run(tmp_path_factory) -> CorpusRun:
     try:
         for assignment in sorted({case["assignment"] for case in cases}):
             folder = get_assignment(assignment).folder
-            students = [*HONEST, *case_students(cases, "notebook", assignment)]
-            for row in grade([folder], course=course, students=students, cell_timeout_s=CELL_TIMEOUT_S, progress=False):
-                key = row.student if row.student not in HONEST else f"{row.student}/{folder}"
-                run.rows[key] = row
+            if folder in notebook_folders(cases):
+                students = [*HONEST, *case_students(cases, "notebook", assignment)]
+                for row in grade([folder], course=course, students=students, cell_timeout_s=CELL_TIMEOUT_S,
+                                 progress=False):
+                    key = row.student if row.student not in HONEST else f"{row.student}/{folder}"
+                    run.rows[key] = row
             model_students = case_students(cases, "models", assignment)
             if model_students:
                 for row in grade([folder], course=course, students=model_students, models=True, progress=False):
@@ -336,7 +360,7 @@ def test_bad_submission(corpus_run: CorpusRun, name: str):
 def test_honest_students_keep_full_marks(corpus_run: CorpusRun):
     """Do the students graded before and after every attack keep full marks, their submitted files untouched?"""
     honest = {key: row for key, row in corpus_run.rows.items() if key.split("/")[0] in HONEST}
-    assert len(honest) == len(HONEST) * len({load_case(n)["assignment"] for n in CASES if load_case(n)["mode"] != "models"})
+    assert len(honest) == len(HONEST) * len(notebook_folders([load_case(name) for name in CASES]))
     for key, row in honest.items():
         assert row.score == row.possible, (key, row.reasons)
         student, folder = key.split("/")

@@ -50,7 +50,8 @@ def metric_check(spec: AssignmentSpec, value: float) -> CheckResult:
     elif rung is not None:
         verdict = f"partial credit; full credit needs {relation} {top.threshold:g}"
     else:
-        verdict = f"below every threshold; needs {relation} {spec.ladder[-1].threshold:g} for partial credit"
+        verdict = (f"below every threshold; needs {relation} {spec.ladder[-1].threshold:g} for partial credit; "
+                   f"the grader feeds {spec.input_note}")
     return CheckResult(name, points, top.points, f"{value:.4f} ({verdict})", cell=spec.model_cell)
 
 
