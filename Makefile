@@ -6,7 +6,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system-packages demo test test-fast lab release bench clean
 
+# Offline data and Course 2's pre-trained base are made once here, so parallel test workers never race
+# to write the same cache entry.
 setup: system-packages $(VENV)/.installed
+	@$(BIN)/tfcourse data fetch
 	@$(BIN)/tfcourse data base
 
 # Fashion-MNIST ships in Debian (elsewhere tfcourse falls back to Keras' download); bubblewrap is
@@ -27,8 +30,9 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	$(BIN)/tfcourse demo
 
+# Two workers on two cores: each course's demo batch, the corpus and every lab can run side by side.
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=25
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow"

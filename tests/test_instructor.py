@@ -138,22 +138,43 @@ def test_gradebook_table_and_csv(tmp_path):
 
 # --- the demo batch, end to end ---------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def demo_rows(tmp_path_factory):
-    """The full demo: reference, weak, broken and cheating students on every assignment."""
-    course = Course(REPO).copy_to(tmp_path_factory.mktemp("demo") / "course")
-    rows = run_demo(course, progress=False)
-    return course, {(row.student, row.assignment.split("_")[0]): row for row in rows}
-
-
+# The demo is graded one course at a time: each course's batch is a module-level fixture computed on
+# first use, and every test of a course carries that course's xdist group, so `make test` grades the
+# courses' batches on different workers in parallel.
 ASSIGNMENTS = sorted(ALL_ASSIGNMENTS)
+COURSES = sorted({assignment[:2] for assignment in ASSIGNMENTS})
+
+
+def by_course(params, at: int = 0):
+    """Test parameters, each marked with the xdist group of its course (the first two letters of value ``at``)."""
+    marked = []
+    for values in params:
+        values = values if isinstance(values, tuple) else (values,)
+        marked.append(pytest.param(*values, marks=pytest.mark.xdist_group(f"demo-{values[at][:2]}")))
+    return marked
+
+
+@pytest.fixture(scope="module")
+def demo_batches(tmp_path_factory):
+    """course id -> (course copy, {(student, assignment id): row}): the demo graded for that course's assignments."""
+    batches = {}
+
+    def batch(course_id: str):
+        if course_id not in batches:
+            course = Course(REPO).copy_to(tmp_path_factory.mktemp(f"demo-{course_id}") / "course")
+            folders = [folder for folder in course.assignment_folders() if folder.startswith(course_id)]
+            rows = run_demo(course, folders=folders, progress=False)
+            batches[course_id] = course, {(row.student, row.assignment.split("_")[0]): row for row in rows}
+        return batches[course_id]
+
+    return batch
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_reference_solution_gets_full_marks_on_heldout_data(demo_rows, assignment):
+@pytest.mark.parametrize("assignment", by_course(ASSIGNMENTS))
+def test_reference_solution_gets_full_marks_on_heldout_data(demo_batches, assignment):
     """Does the reference solution, run in the sandbox and scored afterwards, clear its thresholds?"""
-    course, rows = demo_rows
+    course, rows = demo_batches(assignment[:2])
     row = rows[("reference", assignment)]
     assert row.score == row.possible == 10, row.reasons
     folder = get_assignment(assignment).folder
@@ -164,16 +185,26 @@ def test_reference_solution_gets_full_marks_on_heldout_data(demo_rows, assignmen
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_weak_solution_fails(demo_rows, assignment):
+@pytest.mark.parametrize("assignment", by_course(ASSIGNMENTS))
+def test_weak_solution_fails(demo_batches, assignment):
     """Does the deliberately weak solution of every assignment fall short, with the reason shown?"""
-    _, rows = demo_rows
+    _, rows = demo_batches(assignment[:2])
     row = rows[("weak", assignment)]
     assert row.score < row.possible / 2 and row.reasons, row
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment, score, phrases", [
+@pytest.mark.xdist_group("demo-C2")
+def test_training_from_scratch_stays_below_the_transfer_ladder(demo_batches):
+    """C2W3's weak student trains the base's architecture from scratch as long as the head trains: is its
+    accuracy below the ladder, so that transfer learning, not only the frozen-base rule, makes the difference?"""
+    _, rows = demo_batches("C2")
+    accuracy = next(reason for reason in rows[("weak", "C2W3")].reasons if reason.startswith("accuracy:"))
+    assert float(accuracy.split()[1]) < get_assignment("C2W3").ladder[-1].threshold, accuracy
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment, score, phrases", by_course([
     ("C1W1", 0, ["could not be autograded"]),
     # Test cells deleted: the model is never saved, but the callback (an artifact in its own right) still counts.
     ("C1W2", 4, ["test cell missing", "never saved"]),
@@ -182,31 +213,33 @@ def test_weak_solution_fails(demo_rows, assignment):
     ("C2W1", 0, ["expects input shape (64, 64, 3)"]),  # built for its training size, no Resizing inside
     # No augmentation: accurate enough for the accuracy points, but it memorized its training photos.
     ("C2W2", 5, ["overfitting"]),
+    ("C2W3", 0, ["differ from the published pre-trained base"]),  # never froze the base
     ("C2W4", 0, ["could not convert string to float"]),  # parsed the CSV header as numbers; an untrained model was saved
-])
-def test_broken_submissions_lose_points_with_reasons(demo_rows, assignment, score, phrases):
-    """Do the broken student's submissions (bad JSON, deleted tests, unsolved, unsafe model) say why?"""
-    _, rows = demo_rows
+]))
+def test_broken_submissions_lose_points_with_reasons(demo_batches, assignment, score, phrases):
+    """Do the broken student's submissions (bad JSON, deleted tests, unsolved, unsafe model...) say why?"""
+    _, rows = demo_batches(assignment[:2])
     row = rows[("broken", assignment)]
     assert row.score == score and all(phrase in " ".join(row.reasons) for phrase in phrases), row
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("student, assignment, phrases", [
+@pytest.mark.parametrize("student, assignment, phrases", by_course([
     ("forger", "C1W2", ["callback: wrong in", "never saved"]),
     ("snoop", "C1W4", ["symbolic link"]),
-])
-def test_cheating_students_get_zero_with_reasons(demo_rows, student, assignment, phrases):
+], at=1))
+def test_cheating_students_get_zero_with_reasons(demo_batches, student, assignment, phrases):
     """Do the forger (rebound grading calls, forged history) and the snoop (held-out hunt, planted link) get 0?"""
-    _, rows = demo_rows
+    _, rows = demo_batches(assignment[:2])
     row = rows[(student, assignment)]
     assert row.score == 0 and all(phrase in " ".join(row.reasons) for phrase in phrases), row
 
 
 @pytest.mark.slow
-def test_nbgrader_export_agrees_with_the_gradebook(demo_rows):
+@pytest.mark.parametrize("course_id", by_course(COURSES))
+def test_nbgrader_export_agrees_with_the_gradebook(demo_batches, course_id):
     """Do nbgrader's own export and gradebook.csv give every submission the same points?"""
-    course, rows = demo_rows
+    course, rows = demo_batches(course_id)
     subprocess.run([sys.executable, "-m", "nbgrader", "export"], cwd=course.root, check=True, capture_output=True)
     with open(course.root / "grades.csv") as stream:
         exported = {(r["student_id"], r["assignment"].split("_")[0]): float(r["score"]) for r in csv.DictReader(stream)}
@@ -215,9 +248,10 @@ def test_nbgrader_export_agrees_with_the_gradebook(demo_rows):
 
 
 @pytest.mark.slow
-def test_model_only_grading_gives_the_notebook_points(demo_rows):
+@pytest.mark.parametrize("course_id", by_course(COURSES))
+def test_model_only_grading_gives_the_notebook_points(demo_batches, course_id):
     """Does `tfcourse grade --models` give the same points as notebook mode, in nbgrader's gradebook too?"""
-    course, rows = demo_rows
+    course, rows = demo_batches(course_id)
     students = []
     for (student, assignment), row in rows.items():
         spec = get_assignment(assignment)
@@ -229,8 +263,9 @@ def test_model_only_grading_gives_the_notebook_points(demo_rows):
         make_zip(course.archive(spec.folder) / zip_name,
                  {spec.model_filename: model.read_bytes(), spec.notebook: (folder / spec.notebook).read_bytes()})
         students.append(f"{student}-models")
-    graded = grade(course=course, students=sorted(set(students)), models=True, progress=False)
-    assert len(graded) == 2 * len(ASSIGNMENTS)
+    folders = [folder for folder in course.assignment_folders() if folder.startswith(course_id)]
+    graded = grade(folders, course=course, students=sorted(set(students)), models=True, progress=False)
+    assert len(graded) == 2 * len(folders)
     for row in graded:
         notebook_row = rows[(row.student.removesuffix("-models"), row.assignment.split("_")[0])]
         assert row.score == notebook_row.score, (row, notebook_row)

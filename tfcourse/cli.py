@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -110,6 +111,9 @@ def cmd_workspace(args) -> int:
     return 0
 
 
+FOLDERS_UP_TO = 5_000  # `data fetch` writes image folders of the small sets; Fashion-MNIST's 70,000 on demand only
+
+
 def cmd_data(args) -> int:
     from tfcourse import data
 
@@ -125,8 +129,12 @@ def cmd_data(args) -> int:
               f"{pretrained.info()['validation_accuracy']:.3f})")
     elif args.action == "fetch":
         for name in args.names or [n for n in data.dataset_names() if data.get_spec(n).offline]:
-            x, y = data.load(name, "train")
-            print(f"{name}: verified; train split has {len(y):,} examples")
+            spec = data.get_spec(name)
+            sizes = {split: len(data.load(name, split)[1]) for split in spec.splits}
+            if spec.class_names and max(sizes.values()) <= FOLDERS_UP_TO:
+                for split in spec.splits:  # written once now, not by the first notebooks (or tests) to ask at once
+                    data.image_directory(name, split)
+            print(f"{name}: verified; " + ", ".join(f"{split} {size:,}" for split, size in sizes.items()))
     else:
         print(f"Fashion-MNIST placed in {data.install_keras_cache()}")
     return 0
@@ -194,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `tfcourse` command."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up chatter says nothing useful here
     args = build_parser().parse_args(argv)
     return args.func(args)
 
