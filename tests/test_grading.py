@@ -402,17 +402,19 @@ def trained_head(tmp_path_factory):
     return folder, model
 
 
-@pytest.mark.parametrize("found, value, points, phrases", [
-    ("published", 0.80, [8.0, 2.0], ["full credit", "identical to the published base"]),
-    ("published", 0.50, [0.0, 0.0], ["below every threshold", "needs >= 0.65 first"]),
-    ("retrained", 0.85, [0.0, 0.0], ["not counted", "differ from the published"]),
-    (None, 0.85, [0.0, 0.0], ["not counted", "no layer named 'product_base'"]),
+@pytest.mark.parametrize("found, agreement, value, points, phrases", [
+    ("published", 0.33, 0.80, [8.0, 2.0], ["full credit", "identical to the published base"]),
+    ("published", 0.33, 0.50, [0.0, 0.0], ["below every threshold", "needs >= 0.65 first"]),
+    ("retrained", 0.33, 0.85, [0.0, 0.0], ["not counted", "differ from the published"]),
+    (None, None, 0.85, [0.0, 0.0], ["not counted", "no layer named 'product_base'"]),
+    ("published", 0.98, 0.85, [0.0, 0.0], ["not counted", "does not feed the model's predictions"]),  # kept unused
 ])
-def test_frozen_base_rule_pays_only_an_accurate_head_on_the_published_base(found, value, points, phrases):
-    """Does the accuracy count only with the published base, and the base's points only with that accuracy?"""
+def test_frozen_base_rule_pays_only_an_accurate_head_on_the_published_base(found, agreement, value, points, phrases):
+    """Does the accuracy count only with the published base feeding the predictions, and the base's points
+    only with that accuracy?"""
     from tfcourse.grading.metrics import BaseFinding, model_part_checks
 
-    checks = model_part_checks(C2W3, value, base=BaseFinding(found, "published"))
+    checks = model_part_checks(C2W3, value, base=BaseFinding(found, "published", agreement))
     assert [check.score for check in checks] == points
     assert all(phrase in " ".join(check.detail for check in checks) for phrase in phrases)
     assert sum(check.possible for check in checks) == C2W3.possible == 10.0
@@ -432,3 +434,21 @@ def test_scorer_compares_the_base_weights_with_the_published_base(scorer, traine
     model.save(tmp_path / C2W3.model_filename)
     result = scorer.score(C2W3, tmp_path, validation_data(C2W3))
     assert result.score == 0.0 and "differ from the published" in result.summary(), result.summary()
+
+
+def test_scorer_refuses_a_published_base_kept_beside_another_network(scorer, tmp_path):
+    """Is a model whose published base sits on a branch multiplied by zero caught by switching the base off?"""
+    import keras
+
+    from tfcourse.pretrained import load_base
+
+    base = load_base()
+    base.trainable = False
+    inputs = keras.Input((96, 96, 3))
+    scaled = keras.layers.Rescaling(1 / 255)(keras.layers.Resizing(32, 32)(inputs))
+    unused = keras.layers.Rescaling(0.0)(keras.layers.GlobalAveragePooling2D()(base(scaled, training=False)))
+    own = keras.layers.GlobalAveragePooling2D()(keras.layers.Conv2D(128, 3, activation="relu")(scaled))
+    outputs = keras.layers.Dense(3, activation="softmax")(keras.layers.Add()([own, unused]))
+    keras.Model(inputs, outputs).save(tmp_path / C2W3.model_filename)
+    result = scorer.score(C2W3, tmp_path, validation_data(C2W3))
+    assert result.score == 0.0 and "does not feed the model's predictions" in result.summary(), result.summary()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tfcourse.grading.models import ModelRejected
+from tfcourse.grading.models import ModelRejected, predicted_classes
 from tfcourse.grading.result import CheckResult
 from tfcourse.grading.specs import AssignmentSpec
 
@@ -30,13 +30,7 @@ def metric_value(spec: AssignmentSpec, predictions: np.ndarray, y: np.ndarray) -
     """Accuracy (class = argmax, or probability/logit threshold for one unit) or mean absolute error."""
     if spec.metric == "mae":
         return float(np.mean(np.abs(predictions[:, 0] - y)))
-    if predictions.shape[1] == 1:
-        scores = predictions[:, 0]
-        is_probability = scores.min() >= 0.0 and scores.max() <= 1.0
-        classes = (scores > (0.5 if is_probability else 0.0)).astype(int)
-    else:
-        classes = predictions.argmax(axis=1)
-    return float(np.mean(classes == y.astype(int)))
+    return float(np.mean(predicted_classes(predictions) == y.astype(int)))
 
 
 def metric_check(spec: AssignmentSpec, value: float) -> CheckResult:
@@ -65,14 +59,20 @@ def measured_value(spec: AssignmentSpec, predictions: np.ndarray, y: np.ndarray)
 
 @dataclass(frozen=True)
 class BaseFinding:
-    """The pre-trained base found in a model: its weights digest (None: no such layer) and the published one."""
+    """The pre-trained base found in a model: its weights digest (None: no such layer), the published one,
+    and the share of predicted classes that stay the same with the base's weights zeroed."""
 
     found: str | None
     published: str
+    agreement_without_base: float | None = None
 
     @property
     def intact(self) -> bool:
         return self.found == self.published
+
+    def used(self, rule) -> bool:
+        """True when switching the base off changes enough predictions: it feeds the model's answers."""
+        return self.agreement_without_base is not None and self.agreement_without_base <= rule.max_agreement_without_base
 
 
 def model_part_checks(spec: AssignmentSpec, value: float | str, training_value: float | str | None = None,
@@ -82,8 +82,9 @@ def model_part_checks(spec: AssignmentSpec, value: float | str, training_value: 
     rule, whether ``base`` is the published one, without which the ladder does not count."""
     if isinstance(value, str):
         checks = [rejected_model_check(spec, value)]
-    elif spec.frozen_base is not None and not (base is not None and base.intact):
-        checks = [uncounted_metric_check(spec, value, "the model's pre-trained base is not the published one, frozen")]
+    elif spec.frozen_base is not None and not (base is not None and base.intact and base.used(spec.frozen_base)):
+        checks = [uncounted_metric_check(spec, value, "the model's predictions do not come from the published "
+                                                      "pre-trained base, frozen")]
     else:
         checks = [metric_check(spec, value)]
     if spec.gap is not None:
@@ -116,6 +117,11 @@ def frozen_base_check(spec: AssignmentSpec, value: float | None, base: BaseFindi
         return CheckResult(name, 0.0, rule.points, "the base's weights differ from the published pre-trained base: "
                            "it was trained (set base.trainable = False before compiling) or replaced",
                            cell=spec.model_cell)
+    if not base.used(rule):
+        share = "?" if base.agreement_without_base is None else f"{base.agreement_without_base:.0%}"
+        return CheckResult(name, 0.0, rule.points, f"the base does not feed the model's predictions: with its "
+                           f"weights zeroed, {share} of them stay the same (at most "
+                           f"{rule.max_agreement_without_base:.0%} may)", cell=spec.model_cell)
     if value < spec.ladder[-1].threshold:
         return CheckResult(name, 0.0, rule.points, f"weights identical to the published base, but the accuracy "
                            f"needs >= {spec.ladder[-1].threshold:g} first", cell=spec.model_cell)

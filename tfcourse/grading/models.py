@@ -79,9 +79,32 @@ def predict(model, spec: AssignmentSpec, x: np.ndarray) -> np.ndarray:
     return predictions.reshape(len(x), -1).astype(np.float32)
 
 
-def base_digest(model, layer_name: str) -> str | None:
-    """The weights digest of the layer ``layer_name`` inside ``model`` (nested models too), None without one."""
+def predicted_classes(predictions: np.ndarray) -> np.ndarray:
+    """Class per example: argmax, or for one unit a probability above 0.5 (or a logit above 0)."""
+    if predictions.shape[1] > 1:
+        return predictions.argmax(axis=1)
+    scores = predictions[:, 0]
+    return (scores > (0.5 if scores.min() >= 0.0 and scores.max() <= 1.0 else 0.0)).astype(int)
+
+
+def base_findings(model, spec: AssignmentSpec, x: np.ndarray, predictions: np.ndarray) -> dict:
+    """What the frozen-base rule judges: the digest of the base's weights (None without a layer of that
+    name), and the share of predictions that stay the same when the base's weights are zeroed.
+
+    A base that feeds the predictions changes nearly all of them when switched off; a published base
+    kept beside the real network, unused, changes none, so its digest alone would prove nothing.
+    """
     from tfcourse.pretrained import find_base, weights_digest
 
-    layer = find_base(model, layer_name)
-    return None if layer is None else weights_digest(layer)
+    layer = find_base(model, spec.frozen_base.layer_name)
+    if layer is None:
+        return {"base_digest": None, "agreement_without_base": None}
+    digest = weights_digest(layer)
+    weights = layer.get_weights()
+    layer.set_weights([np.zeros_like(w) for w in weights])
+    try:
+        switched_off = predict(model, spec, x)
+    finally:
+        layer.set_weights(weights)
+    agreement = float(np.mean(predicted_classes(predictions) == predicted_classes(switched_off)))
+    return {"base_digest": digest, "agreement_without_base": agreement}

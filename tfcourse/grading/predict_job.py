@@ -12,7 +12,7 @@ from pathlib import Path
 import keras  # noqa: F401  (imported once in the warm worker, never in the jobs)
 import numpy as np
 
-from tfcourse.grading.models import ModelRejected, base_digest, load_model_safely, predict
+from tfcourse.grading.models import ModelRejected, base_findings, load_model_safely, predict
 from tfcourse.grading.specs import get_assignment
 from tfcourse.sandbox.forkserver import JobRejected
 
@@ -21,17 +21,16 @@ def handle(job: dict) -> dict:
     """``{"assignment", "model", "name", "inputs", "predictions"}`` -> the predictions file written, or a refusal.
 
     For an assignment with a frozen-base rule the answer also carries the digest of the model's base
-    weights (None when it has no such layer), compared with the published base outside.
+    weights (None when it has no such layer) and how far its predictions depend on the base
+    (:func:`~tfcourse.grading.models.base_findings`), judged outside.
     """
     spec = get_assignment(job["assignment"])
     try:
         model = load_model_safely(Path(job["model"]), name=job.get("name"))
         x = np.load(job["inputs"], allow_pickle=False)
         predictions = predict(model, spec, x)
+        findings = base_findings(model, spec, x, predictions) if spec.frozen_base is not None else {}
     except ModelRejected as rejection:
         raise JobRejected(str(rejection)) from None
     np.save(job["predictions"], predictions, allow_pickle=False)
-    answer = {"predictions": job["predictions"]}
-    if spec.frozen_base is not None:
-        answer["base_digest"] = base_digest(model, spec.frozen_base.layer_name)
-    return answer
+    return {"predictions": job["predictions"], **findings}

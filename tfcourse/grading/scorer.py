@@ -134,7 +134,7 @@ class Scorer:
         if spec.gap is not None and not isinstance(value, str):
             training_value = self.measure(spec, model_path, training_data(spec))
         if spec.frozen_base is not None and not isinstance(outputs, str):
-            base = BaseFinding(outputs[1].get("base_digest"), self.published_base())
+            base = BaseFinding(outputs[1]["base_digest"], self.published_base(), outputs[1]["agreement_without_base"])
         return model_part_checks(spec, value, training_value, base)
 
     def published_base(self) -> str:
@@ -177,8 +177,9 @@ class Scorer:
             except (OSError, ValueError):
                 return "the model worker handed back no readable predictions"
             findings = answer.get("result") if isinstance(answer.get("result"), dict) else {}
-            digest = findings.get("base_digest")
-            return predictions, {"base_digest": digest if isinstance(digest, str) else None}
+            digest, agreement = findings.get("base_digest"), findings.get("agreement_without_base")
+            return predictions, {"base_digest": digest if isinstance(digest, str) else None,
+                                 "agreement_without_base": agreement if isinstance(agreement, float) else None}
         finally:
             staged.unlink(missing_ok=True)
             empty_folder(self.outbox)

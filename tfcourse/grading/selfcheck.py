@@ -17,7 +17,7 @@ from pathlib import Path
 from tfcourse.grading.exercises import PUBLIC_SEED
 from tfcourse.grading.heldout import training_data, validation_data
 from tfcourse.grading.metrics import BaseFinding, measured_value, model_part_checks
-from tfcourse.grading.models import ModelRejected, base_digest, load_model_safely, predict
+from tfcourse.grading.models import ModelRejected, base_findings, load_model_safely, predict
 from tfcourse.grading.result import GradeResult
 from tfcourse.grading.specs import get_assignment
 
@@ -49,7 +49,8 @@ def save_for_grading(assignment_id: str, model, *, directory: str | os.PathLike 
     training_value = base = None
     try:
         model = _quietly(lambda: load_model_safely(model_path))
-        value = measured_value(spec, _quietly(lambda: predict(model, spec, spec.prepare(data.x))), data.y)
+        predictions = _quietly(lambda: predict(model, spec, spec.prepare(data.x)))
+        value = measured_value(spec, predictions, data.y)
         if spec.gap is not None and not isinstance(value, str):
             training = training_data(spec)
             training_value = measured_value(spec, _quietly(lambda: predict(model, spec, spec.prepare(training.x))),
@@ -57,7 +58,9 @@ def save_for_grading(assignment_id: str, model, *, directory: str | os.PathLike 
         if spec.frozen_base is not None:
             from tfcourse.pretrained import published_weights_digest
 
-            base = BaseFinding(base_digest(model, spec.frozen_base.layer_name), _quietly(published_weights_digest))
+            findings = _quietly(lambda: base_findings(model, spec, spec.prepare(data.x), predictions))
+            base = BaseFinding(findings["base_digest"], _quietly(published_weights_digest),
+                               findings["agreement_without_base"])
     except ModelRejected as rejection:
         value = str(rejection)
     checks = model_part_checks(spec, value, training_value, base)

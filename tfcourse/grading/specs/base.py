@@ -49,6 +49,9 @@ class FrozenBaseRule:
 
     layer_name: str
     points: float
+    # With the base's weights zeroed, at most this share of the model's predicted classes may stay the
+    # same: the base must feed the predictions, not sit unused beside another network.
+    max_agreement_without_base: float = 0.6
 
 
 @dataclass(frozen=True)
