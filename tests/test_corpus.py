@@ -188,6 +188,7 @@ def write_model_archive(case: dict, destination: Path, scratch: Path) -> None:
     spec = get_assignment(case["assignment"])
     model_path = scratch / case["student"] / spec.model_filename
     build_model_file(case["model"], model_path)
+    destination.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(destination, "w") as archive:
         archive.write(model_path, arcname=spec.model_filename)
 

@@ -180,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="target (default: c.TfCourse.heldout_dir, else ~/.local/share/tfcourse/heldout/<course>)")
     heldout.set_defaults(func=cmd_heldout)
 
-    demo = sub.add_parser("demo", help="grade the demo students (honest, weak, broken, cheating) on Course 1")
+    demo = sub.add_parser("demo", help="grade the demo students (honest, weak, broken, cheating) on every assignment")
     demo.set_defaults(func=cmd_demo)
 
     workspace = sub.add_parser("workspace", help="copy released assignments into a work folder (learners)")

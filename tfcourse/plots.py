@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -88,5 +88,50 @@ def plot_feature_maps(feature_maps: Sequence[np.ndarray], layer_names: Sequence[
                 axis.imshow(maps[0, :, :, column], cmap="viridis")
         axes[row][0].set_title(f"{name} ({maps.shape[1]}x{maps.shape[2]})", fontsize=8, loc="left")
     fig.tight_layout()
+    plt.show()
+    return fig
+
+
+def plot_histories(histories: Mapping[str, object], metrics: Sequence[str] = ("loss", "accuracy"),
+                   title: str | None = None):
+    """Compare training runs in one figure: one panel per metric, one colour per run.
+
+    ``histories`` maps a run's name to a Keras ``History`` (or its ``.history`` dict). Training
+    curves are solid, validation curves dashed in the same colour. A ``History`` from
+    ``fit(..., initial_epoch=n)`` is drawn from epoch n + 1, so a run that continues another one
+    (fine-tuning after a frozen phase) continues its curve.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    runs = {name: (history.history if hasattr(history, "history") else dict(history),
+                   list(getattr(history, "epoch", None) or []))
+            for name, history in histories.items()}
+    shown = [metric for metric in metrics if any(metric in values for values, _ in runs.values())]
+    if not shown:
+        raise ValueError(f"none of the histories has any of the metrics {tuple(metrics)}")
+    fig, axes = plt.subplots(1, len(shown), figsize=(5 * len(shown), 3.9), squeeze=False, layout="constrained")
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for axis, metric in zip(axes[0], shown):
+        for index, (name, (values, epochs)) in enumerate(runs.items()):
+            if metric not in values:
+                continue
+            colour = colours[index % len(colours)]
+            count = len(values[metric])
+            x = np.asarray(epochs) + 1 if len(epochs) == count else np.arange(1, count + 1)
+            axis.plot(x, values[metric], color=colour, label=f"{name}, training")
+            if f"val_{metric}" in values:
+                axis.plot(x, values[f"val_{metric}"], color=colour, linestyle="--", label=f"{name}, validation")
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axis.set_xlabel("epoch")
+        axis.set_ylabel(metric)
+        axis.grid(alpha=0.3)
+    legend = {}  # one legend under the panels, one column per run, for every line drawn in any panel
+    for axis in axes[0]:
+        for handle, label in zip(*axis.get_legend_handles_labels()):
+            legend.setdefault(label, handle)
+    fig.legend(legend.values(), legend.keys(), loc="outside lower center", ncol=min(len(runs), 4), fontsize=8)
+    if title:
+        fig.suptitle(title)
     plt.show()
     return fig
