@@ -30,9 +30,10 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	$(BIN)/tfcourse demo
 
-# Two workers on two cores: each course's demo batch, the corpus and every lab can run side by side.
+# Two workers on two cores; --dist loadfile keeps each file (one course's demo batch, the corpus, the
+# labs) on one worker, so every module fixture is built once.
 test: setup
-	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=25
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=25
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow"

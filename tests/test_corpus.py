@@ -30,8 +30,6 @@ from tfcourse.instructor.release import release
 CORPUS = Path(__file__).parent / "corpus"
 CASES = sorted(path.stem for path in CORPUS.glob("*.toml"))
 HONEST = ("aa-honest", "zz-honest")
-# The corpus is one batch (a module fixture): its tests stay together on one xdist worker.
-pytestmark = pytest.mark.xdist_group("corpus")
 TIMESTAMP = "20260101T000000Z"
 NBGRADER_FILES = ("timestamp.txt",)  # what zip_collect itself writes next to a submission
 # Short enough that the endless loops cost little, long enough for every honest cell on 2 cores.

@@ -1,11 +1,11 @@
-"""Tests of tfcourse.instructor: archive checks, the gradebook, and the demo batch graded end to end."""
+"""Tests of tfcourse.instructor: archive checks, the gradebook, grading without bubblewrap.
+
+The demo batch graded end to end is in test_demo_course1.py and test_demo_course2.py (demo_checks.py).
+"""
 
 from __future__ import annotations
 
-import csv
 import stat
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -14,9 +14,8 @@ import pytest
 
 from conftest import REPO, code_cell, notebook
 from tfcourse.course import Course
-from tfcourse.grading import ASSIGNMENTS as ALL_ASSIGNMENTS, get_assignment
+from tfcourse.grading import get_assignment
 from tfcourse.instructor.archives import ArchiveLimits, check_archive, vet_archives
-from tfcourse.instructor.demo import run_demo
 from tfcourse.instructor.grade import grade
 from tfcourse.instructor.gradebook import (
     GradebookRow,
@@ -134,145 +133,6 @@ def test_gradebook_table_and_csv(tmp_path):
     assert lines[0] == "student_id,assignment,score,max_score,status,reasons" and lines[2].startswith("bob,")
     regraded = GradebookRow("bob", C1W1, 5, 10, ("accuracy: 0.8",))
     assert read_csv(update_csv([regraded], tmp_path / "g.csv")) == [rows[0], regraded]
-
-
-# --- the demo batch, end to end ---------------------------------------------------------------------
-
-# The demo is graded one course at a time: each course's batch is a module-level fixture computed on
-# first use, and every test of a course carries that course's xdist group, so `make test` grades the
-# courses' batches on different workers in parallel.
-ASSIGNMENTS = sorted(ALL_ASSIGNMENTS)
-COURSES = sorted({assignment[:2] for assignment in ASSIGNMENTS})
-
-
-def by_course(params, at: int = 0):
-    """Test parameters, each marked with the xdist group of its course (the first two letters of value ``at``)."""
-    marked = []
-    for values in params:
-        values = values if isinstance(values, tuple) else (values,)
-        marked.append(pytest.param(*values, marks=pytest.mark.xdist_group(f"demo-{values[at][:2]}")))
-    return marked
-
-
-@pytest.fixture(scope="module")
-def demo_batches(tmp_path_factory):
-    """course id -> (course copy, {(student, assignment id): row}): the demo graded for that course's assignments."""
-    batches = {}
-
-    def batch(course_id: str):
-        if course_id not in batches:
-            course = Course(REPO).copy_to(tmp_path_factory.mktemp(f"demo-{course_id}") / "course")
-            folders = [folder for folder in course.assignment_folders() if folder.startswith(course_id)]
-            rows = run_demo(course, folders=folders, progress=False)
-            batches[course_id] = course, {(row.student, row.assignment.split("_")[0]): row for row in rows}
-        return batches[course_id]
-
-    return batch
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("assignment", by_course(ASSIGNMENTS))
-def test_reference_solution_gets_full_marks_on_heldout_data(demo_batches, assignment):
-    """Does the reference solution, run in the sandbox and scored afterwards, clear its thresholds?"""
-    course, rows = demo_batches(assignment[:2])
-    row = rows[("reference", assignment)]
-    assert row.score == row.possible == 10, row.reasons
-    folder = get_assignment(assignment).folder
-    text = (course.autograded / "reference" / folder / f"{folder}.ipynb").read_text()
-    assert "GRADED by the instructor's scorer" in text and "held-out test data" in text
-    assert "graded without sandbox" not in text
-    assert (course.feedback / "reference" / folder / f"{folder}.html").is_file()
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("assignment", by_course(ASSIGNMENTS))
-def test_weak_solution_fails(demo_batches, assignment):
-    """Does the deliberately weak solution of every assignment fall short, with the reason shown?"""
-    _, rows = demo_batches(assignment[:2])
-    row = rows[("weak", assignment)]
-    assert row.score < row.possible / 2 and row.reasons, row
-
-
-@pytest.mark.slow
-@pytest.mark.xdist_group("demo-C2")
-def test_training_from_scratch_stays_below_the_transfer_ladder(demo_batches):
-    """C2W3's weak student trains the base's architecture from scratch as long as the head trains: is its
-    accuracy below the ladder, so that transfer learning, not only the frozen-base rule, makes the difference?"""
-    _, rows = demo_batches("C2")
-    accuracy = next(reason for reason in rows[("weak", "C2W3")].reasons if reason.startswith("accuracy:"))
-    assert float(accuracy.split()[1]) < get_assignment("C2W3").ladder[-1].threshold, accuracy
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("assignment, score, phrases", by_course([
-    ("C1W1", 0, ["could not be autograded"]),
-    # Test cells deleted: the model is never saved, but the callback (an artifact in its own right) still counts.
-    ("C1W2", 4, ["test cell missing", "never saved"]),
-    ("C1W3", 0, ["NotImplementedError", "never saved"]),
-    ("C1W4", 0, ["could not be loaded safely"]),
-    ("C2W1", 0, ["expects input shape (64, 64, 3)"]),  # built for its training size, no Resizing inside
-    # No augmentation: accurate enough for the accuracy points, but it memorized its training photos.
-    ("C2W2", 5, ["overfitting"]),
-    ("C2W3", 0, ["differ from the published pre-trained base"]),  # never froze the base
-    ("C2W4", 0, ["could not convert string to float"]),  # parsed the CSV header as numbers; an untrained model was saved
-]))
-def test_broken_submissions_lose_points_with_reasons(demo_batches, assignment, score, phrases):
-    """Do the broken student's submissions (bad JSON, deleted tests, unsolved, unsafe model...) say why?"""
-    _, rows = demo_batches(assignment[:2])
-    row = rows[("broken", assignment)]
-    assert row.score == score and all(phrase in " ".join(row.reasons) for phrase in phrases), row
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("student, assignment, phrases", by_course([
-    ("forger", "C1W2", ["callback: wrong in", "never saved"]),
-    ("snoop", "C1W4", ["symbolic link"]),
-], at=1))
-def test_cheating_students_get_zero_with_reasons(demo_batches, student, assignment, phrases):
-    """Do the forger (rebound grading calls, forged history) and the snoop (held-out hunt, planted link) get 0?"""
-    _, rows = demo_batches(assignment[:2])
-    row = rows[(student, assignment)]
-    assert row.score == 0 and all(phrase in " ".join(row.reasons) for phrase in phrases), row
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("course_id", by_course(COURSES))
-def test_nbgrader_export_agrees_with_the_gradebook(demo_batches, course_id):
-    """Do nbgrader's own export and gradebook.csv give every submission the same points?"""
-    course, rows = demo_batches(course_id)
-    subprocess.run([sys.executable, "-m", "nbgrader", "export"], cwd=course.root, check=True, capture_output=True)
-    with open(course.root / "grades.csv") as stream:
-        exported = {(r["student_id"], r["assignment"].split("_")[0]): float(r["score"]) for r in csv.DictReader(stream)}
-    for key, row in rows.items():
-        assert exported[key] == row.score, (key, exported[key], row)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("course_id", by_course(COURSES))
-def test_model_only_grading_gives_the_notebook_points(demo_batches, course_id):
-    """Does `tfcourse grade --models` give the same points as notebook mode, in nbgrader's gradebook too?"""
-    course, rows = demo_batches(course_id)
-    students = []
-    for (student, assignment), row in rows.items():
-        spec = get_assignment(assignment)
-        folder = course.autograded / student / spec.folder
-        model = folder / spec.model_filename
-        if student not in ("reference", "weak") or not model.is_file():
-            continue
-        zip_name = f"{student}-models__{spec.folder}__20260101T000000Z.zip"
-        make_zip(course.archive(spec.folder) / zip_name,
-                 {spec.model_filename: model.read_bytes(), spec.notebook: (folder / spec.notebook).read_bytes()})
-        students.append(f"{student}-models")
-    folders = [folder for folder in course.assignment_folders() if folder.startswith(course_id)]
-    graded = grade(folders, course=course, students=sorted(set(students)), models=True, progress=False)
-    assert len(graded) == 2 * len(folders)
-    for row in graded:
-        notebook_row = rows[(row.student.removesuffix("-models"), row.assignment.split("_")[0])]
-        assert row.score == notebook_row.score, (row, notebook_row)
-    subprocess.run([sys.executable, "-m", "nbgrader", "export"], cwd=course.root, check=True, capture_output=True)
-    with open(course.root / "grades.csv") as stream:
-        exported = {(r["student_id"], r["assignment"]): float(r["score"]) for r in csv.DictReader(stream)}
-    assert all(exported[(row.student, row.assignment)] == row.score for row in graded)
 
 
 @pytest.mark.slow

@@ -1,0 +1,140 @@
+"""The demo batch of one course graded end to end: shared by test_demo_course<N>.py.
+
+A test module sets ``COURSE = "C1"`` and imports these tests and fixtures; each module's batch (the
+reference, weak, broken and cheating students of that course's assignments, run through
+`tfcourse grade`) is graded once, in a module fixture. One file per course lets `make test` grade the
+courses on different xdist workers (``--dist loadfile`` keeps a file on one worker).
+"""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from conftest import REPO
+from tfcourse.course import Course
+from tfcourse.grading import ASSIGNMENTS, get_assignment
+from tfcourse.instructor.demo import run_demo
+from tfcourse.instructor.grade import grade
+
+# What each broken student must score, and phrases its reasons must contain.
+BROKEN = {
+    "C1W1": (0, ["could not be autograded"]),
+    # Test cells deleted: the model is never saved, but the callback (an artifact in its own right) still counts.
+    "C1W2": (4, ["test cell missing", "never saved"]),
+    "C1W3": (0, ["NotImplementedError", "never saved"]),
+    "C1W4": (0, ["could not be loaded safely"]),
+    "C2W1": (0, ["expects input shape (64, 64, 3)"]),  # built for its training size, no Resizing inside
+    # No augmentation: accurate enough for the accuracy points, but it memorized its training photos.
+    "C2W2": (5, ["overfitting"]),
+    "C2W3": (0, ["differ from the published pre-trained base"]),  # never froze the base
+    "C2W4": (0, ["could not convert string to float"]),  # parsed the CSV header as numbers; an untrained model was saved
+}
+# The cheating students: (student, assignment) -> phrases their reasons must contain (their score is 0).
+CHEATING = {
+    ("forger", "C1W2"): ["callback: wrong in", "never saved"],  # rebinds the grading calls, forges a history
+    ("snoop", "C1W4"): ["symbolic link"],  # hunts held-out data, plants a link to another student's model
+}
+
+
+def pytest_generate_tests(metafunc):
+    """Parametrize the shared tests with the assignments of the importing module's course."""
+    course = metafunc.module.COURSE
+    mine = [assignment for assignment in sorted(ASSIGNMENTS) if assignment.startswith(course)]
+    if "assignment" in metafunc.fixturenames:
+        metafunc.parametrize("assignment", mine)
+    if "broken" in metafunc.fixturenames:
+        metafunc.parametrize("broken", mine)
+    if "cheat" in metafunc.fixturenames:
+        metafunc.parametrize("cheat", [key for key in CHEATING if key[1] in mine], ids=lambda key: "-".join(key))
+
+
+@pytest.fixture(scope="module")
+def demo(request, tmp_path_factory):
+    """(course copy, {(student, assignment id): row}): the demo graded for this module's course."""
+    course_id = request.module.COURSE
+    course = Course(REPO).copy_to(tmp_path_factory.mktemp(f"demo-{course_id}") / "course")
+    folders = [folder for folder in course.assignment_folders() if folder.startswith(course_id)]
+    rows = run_demo(course, folders=folders, progress=False)
+    return course, {(row.student, row.assignment.split("_")[0]): row for row in rows}
+
+
+@pytest.mark.slow
+def test_reference_solution_gets_full_marks_on_heldout_data(demo, assignment):
+    """Does the reference solution, run in the sandbox and scored afterwards, clear its thresholds?"""
+    course, rows = demo
+    row = rows[("reference", assignment)]
+    assert row.score == row.possible == 10, row.reasons
+    folder = get_assignment(assignment).folder
+    text = (course.autograded / "reference" / folder / f"{folder}.ipynb").read_text()
+    assert "GRADED by the instructor's scorer" in text and "held-out test data" in text
+    assert "graded without sandbox" not in text
+    assert (course.feedback / "reference" / folder / f"{folder}.html").is_file()
+
+
+@pytest.mark.slow
+def test_weak_solution_fails(demo, assignment):
+    """Does the deliberately weak solution of every assignment fall short, with the reason shown?"""
+    _, rows = demo
+    row = rows[("weak", assignment)]
+    assert row.score < row.possible / 2 and row.reasons, row
+
+
+@pytest.mark.slow
+def test_broken_submissions_lose_points_with_reasons(demo, broken):
+    """Do the broken student's submissions (bad JSON, deleted tests, unsolved, unsafe model...) say why?"""
+    _, rows = demo
+    score, phrases = BROKEN[broken]
+    row = rows[("broken", broken)]
+    assert row.score == score and all(phrase in " ".join(row.reasons) for phrase in phrases), row
+
+
+@pytest.mark.slow
+def test_cheating_students_get_zero_with_reasons(demo, cheat):
+    """Do the forger (rebound grading calls, forged history) and the snoop (held-out hunt, planted link) get 0?"""
+    _, rows = demo
+    row = rows[cheat]
+    assert row.score == 0 and all(phrase in " ".join(row.reasons) for phrase in CHEATING[cheat]), row
+
+
+@pytest.mark.slow
+def test_nbgrader_export_agrees_with_the_gradebook(demo):
+    """Do nbgrader's own export and gradebook.csv give every submission the same points?"""
+    course, rows = demo
+    subprocess.run([sys.executable, "-m", "nbgrader", "export"], cwd=course.root, check=True, capture_output=True)
+    with open(course.root / "grades.csv") as stream:
+        exported = {(r["student_id"], r["assignment"].split("_")[0]): float(r["score"]) for r in csv.DictReader(stream)}
+    for key, row in rows.items():
+        assert exported[key] == row.score, (key, exported[key], row)
+
+
+@pytest.mark.slow
+def test_model_only_grading_gives_the_notebook_points(demo):
+    """Does `tfcourse grade --models` give the same points as notebook mode, in nbgrader's gradebook too?"""
+    course, rows = demo
+    students = []
+    for (student, assignment), row in rows.items():
+        spec = get_assignment(assignment)
+        folder = course.autograded / student / spec.folder
+        model = folder / spec.model_filename
+        if student not in ("reference", "weak") or not model.is_file():
+            continue
+        archive = course.archive(spec.folder) / f"{student}-models__{spec.folder}__20260101T000000Z.zip"
+        with zipfile.ZipFile(archive, "w") as stream:
+            stream.writestr(spec.model_filename, model.read_bytes())
+            stream.writestr(spec.notebook, (folder / spec.notebook).read_bytes())
+        students.append(f"{student}-models")
+    folders = sorted({get_assignment(assignment).folder for _, assignment in rows})
+    graded = grade(folders, course=course, students=sorted(set(students)), models=True, progress=False)
+    assert len(graded) == 2 * len(folders)
+    for row in graded:
+        notebook_row = rows[(row.student.removesuffix("-models"), row.assignment.split("_")[0])]
+        assert row.score == notebook_row.score, (row, notebook_row)
+    subprocess.run([sys.executable, "-m", "nbgrader", "export"], cwd=course.root, check=True, capture_output=True)
+    with open(course.root / "grades.csv") as stream:
+        exported = {(r["student_id"], r["assignment"]): float(r["score"]) for r in csv.DictReader(stream)}
+    assert all(exported[(row.student, row.assignment)] == row.score for row in graded)
