@@ -1,4 +1,4 @@
-"""Benchmark: what each Course 1 reference notebook costs a learner, and what grading adds.
+"""Benchmark: what each reference notebook costs a learner, and what grading adds.
 
 Three tables, measured in one run on the same machine (nothing is asserted: it is a benchmark):
 
@@ -149,7 +149,7 @@ def main(argv: list[str]) -> None:
                     _, cold = timed(lambda: cold_scorer.score_model(spec, model_folder / spec.model_filename, data))
                 models[folder] = (warm, cold)
 
-    print(f"# Course 1 grading benchmark: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+    print(f"# Grading benchmark: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}\n")
     print("## Learner run of each reference notebook (plain kernel)\n")
     print("| assignment | total (s) | setup (s) | training (s) | graded cells (s) | other (s) |")
