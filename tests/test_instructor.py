@@ -152,3 +152,15 @@ def test_grading_without_bubblewrap_says_so(tmp_path, monkeypatch):
     assert row.score == 10 and any(reason.startswith("graded without sandbox") for reason in row.reasons), row
     assert "graded without sandbox" in (course.autograded / "reference" / folder / f"{folder}.ipynb").read_text()
     assert "graded without sandbox" in (course.root / "gradebook.csv").read_text()
+
+
+def test_demo_selects_courses_or_assignments():
+    """Does `tfcourse demo C2` pick Course 2's folders, an id one folder, and an unknown prefix say what exists?"""
+    from tfcourse.instructor.demo import demo_folders
+
+    course = Course(REPO)
+    assert [folder.split("_")[0] for folder in demo_folders(course, ["C2"])] == ["C2W1", "C2W2", "C2W3", "C2W4"]
+    assert demo_folders(course, ["c1w4"]) == ["C1W4_real_world_images"]
+    assert demo_folders(course, []) == course.assignment_folders()
+    with pytest.raises(ValueError, match="no assignment matches C9; assignments: C1W1"):
+        demo_folders(course, ["C9"])

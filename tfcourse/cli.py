@@ -91,12 +91,17 @@ def cmd_heldout(args) -> int:
 
 def cmd_demo(args) -> int:
     from tfcourse.course import Course
-    from tfcourse.instructor.demo import run_demo
+    from tfcourse.instructor.demo import demo_folders, run_demo
     from tfcourse.instructor.grade import GRADEBOOK_CSV
 
     course = Course.at(args.course)
-    rows = run_demo(course)
-    print("\nCourse 1 gradebook (held-out data; reference, weak, broken and cheating students)\n")
+    try:
+        folders = demo_folders(course, args.only)
+    except ValueError as error:
+        print(f"tfcourse demo: {error}", file=sys.stderr)
+        return 2
+    rows = run_demo(course, folders=folders)
+    print("\nDemo gradebook (held-out data; reference, weak, broken and cheating students)\n")
     _print_rows(rows)
     print(f"\ngradebook written to {course.root / GRADEBOOK_CSV}; feedback in {course.feedback}")
     return 0
@@ -180,7 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
                          help="target (default: c.TfCourse.heldout_dir, else ~/.local/share/tfcourse/heldout/<course>)")
     heldout.set_defaults(func=cmd_heldout)
 
-    demo = sub.add_parser("demo", help="grade the demo students (honest, weak, broken, cheating) on every assignment")
+    demo = sub.add_parser("demo", help="grade the demo students (honest, weak, broken, cheating) on every assignment",
+                          epilog="examples: tfcourse demo        (every assignment, about 15 minutes on 2 cores)\n"
+                                 "          tfcourse demo C2     (Course 2 only)",
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    demo.add_argument("only", nargs="*", help="courses or assignments to demo, e.g. C2 or C1W4 (default: all)")
     demo.set_defaults(func=cmd_demo)
 
     workspace = sub.add_parser("workspace", help="copy released assignments into a work folder (learners)")

@@ -165,6 +165,18 @@ def stage_submissions(course: Course, folders: list[str], students: tuple[str, .
     return zips
 
 
+def demo_folders(course: Course, only: list[str] | None = None) -> list[str]:
+    """The assignment folders whose id starts with one of ``only`` (``C2``, ``C1W4``); all when empty."""
+    folders = course.assignment_folders()
+    if not only:
+        return folders
+    chosen = [folder for folder in folders if any(folder.upper().startswith(prefix.upper()) for prefix in only)]
+    if not chosen:
+        raise ValueError(f"no assignment matches {' '.join(only)}; assignments: "
+                         f"{', '.join(folder.split('_')[0] for folder in folders)}")
+    return chosen
+
+
 def run_demo(course: Course, *, folders: list[str] | None = None, students: tuple[str, ...] = STUDENTS,
              progress: bool = True) -> list[GradebookRow]:
     """Release, export held-out data, stage the demo students' zips and grade them all."""
