@@ -24,6 +24,10 @@ from tfcourse.instructor.gradebook import GradebookRow
 from tfcourse.learner.submit import submission_name, write_submission_zip
 
 STUDENTS = ("reference", "weak", "broken")
+# What `tfcourse demo` grades by default: one batch per course, chosen to show each kind of check
+# (a forged history, a snoop, an unsafe Lambda model, a retrained base) in a few minutes on 2 cores.
+# Every assignment's batch is graded by `tfcourse demo all` and by the test suite.
+SHOWCASE = ("C1W2", "C1W4", "C2W3")
 CHEATING = "cheating"
 DEMO_TIME = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -166,14 +170,19 @@ def stage_submissions(course: Course, folders: list[str], students: tuple[str, .
 
 
 def demo_folders(course: Course, only: list[str] | None = None) -> list[str]:
-    """The assignment folders whose id starts with one of ``only`` (``C2``, ``C1W4``); all when empty."""
+    """The assignment folders whose id starts with one of ``only`` (``C2``, ``C1W4``).
+
+    Nothing selects the showcase (`SHOWCASE`); ``all`` selects every assignment.
+    """
     folders = course.assignment_folders()
     if not only:
+        only = list(SHOWCASE)
+    elif [choice.lower() for choice in only] == ["all"]:
         return folders
     chosen = [folder for folder in folders if any(folder.upper().startswith(prefix.upper()) for prefix in only)]
     if not chosen:
         raise ValueError(f"no assignment matches {' '.join(only)}; assignments: "
-                         f"{', '.join(folder.split('_')[0] for folder in folders)}")
+                         f"{', '.join(folder.split('_')[0] for folder in folders)}, or all")
     return chosen
 
 
