@@ -15,7 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from tfcourse.data import faces, fashion_mnist, housing, online, products  # noqa: F401  (registers the datasets)
+from tfcourse.data import (  # noqa: F401  (registers the datasets)
+    austen, brown, faces, fashion_mnist, fine_foods, housing, online, products,
+)
 from tfcourse.data.cache import cache_dir, keras_datasets_dir
 from tfcourse.data.exported import exported_folder, exported_splits_dir, read_split
 from tfcourse.data.image_folders import write_image_folders
@@ -58,7 +60,7 @@ def image_directory(name: str, split: str = "train") -> Path:
     image by the folder it sits in.
     """
     spec = get_spec(name)
-    if not spec.class_names:
+    if not spec.class_names or spec.example_dtype == "string":
         raise ValueError(f"dataset {name!r} is not an image classification dataset")
     if spec.split_files is not None:
         return split_files_dir(name, split)

