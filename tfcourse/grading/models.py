@@ -70,12 +70,29 @@ def fit_input(model, spec: AssignmentSpec, x: np.ndarray) -> np.ndarray:
                         f"{spec.input_shape} ({spec.input_note})")
 
 
+def text_input(model, spec: AssignmentSpec, texts: np.ndarray):
+    """Texts as a string tensor of shape (n, 1), after checking the model takes one text per example.
+
+    Keras 3 refuses numpy's unicode and object arrays of that shape, and a string tensor of shape
+    (n,) fails in ``predict``; (n, 1) works for models declared with ``Input(shape=(1,))`` and ``()``.
+    """
+    import tensorflow as tf
+
+    column = np.asarray(texts, dtype=str).reshape(len(texts), 1)
+    fit_input(model, spec, column)
+    return tf.constant(column)
+
+
 def predict(model, spec: AssignmentSpec, x: np.ndarray) -> np.ndarray:
     """Predictions as a 2-D float32 array, after checking the output shape."""
     output_shape = model.output_shape
     if isinstance(output_shape, list) or output_shape[-1] not in spec.accepted_output_units:
         raise ModelRejected(f"model outputs shape {tuple(output_shape[1:])}, expected ({spec.output_units},)")
-    predictions = np.asarray(model.predict(fit_input(model, spec, x), batch_size=256, verbose=0))
+    if x.dtype.kind in "UO":
+        model_input = text_input(model, spec, x)
+    else:
+        model_input = fit_input(model, spec, x)
+    predictions = np.asarray(model.predict(model_input, batch_size=256, verbose=0))
     return predictions.reshape(len(x), -1).astype(np.float32)
 
 

@@ -76,6 +76,23 @@ UNFROZEN_BASE = '''def transfer_model(base):
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model'''
 
+# What the broken student does wrong in C3W2: the vectorizer runs in the tf.data pipeline, outside the
+# model, so the saved model takes word indices, not the raw strings the grader feeds.
+INDICES_MODEL = '''def create_model(vectorizer):
+    """Takes SEQUENCE_LENGTH word indices: the vectorizer is applied in the pipeline instead."""
+    inputs = keras.Input(shape=(SEQUENCE_LENGTH,), dtype="int64")
+    x = keras.layers.Embedding(VOCAB_SIZE, 32)(inputs)
+    x = keras.layers.GlobalAveragePooling1D()(x)
+    outputs = keras.layers.Dense(5, activation="softmax")(x)
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model'''
+INDICES_TRAINING = '''model = create_model(vectorizer)
+NUM_EPOCHS = 4
+train_ds = train_ds.map(lambda texts, labels: (vectorizer(texts), labels))
+validation_ds = validation_ds.map(lambda texts, labels: (vectorizer(texts), labels))
+history = model.fit(train_ds, validation_data=validation_ds, epochs=NUM_EPOCHS, verbose=2)'''
+
 # What the broken student does wrong in C2W2: no augmentation, so the model memorizes its 300 photos.
 NO_AUGMENTATION = '''def augmentation():
     return keras.layers.Identity(name="augmentation")'''
@@ -147,6 +164,8 @@ def student_notebook(course: Course, folder: str, student: str) -> str:
         return nbformat.writes(fill_solutions(reference, {"augmentation": NO_AUGMENTATION}))
     if spec.assignment_id == "C2W3":
         return nbformat.writes(fill_solutions(reference, {"transfer_model": UNFROZEN_BASE}))
+    if spec.assignment_id == "C3W2":
+        return nbformat.writes(fill_solutions(reference, {"create_model": INDICES_MODEL, "train": INDICES_TRAINING}))
     if spec.assignment_id == "C2W4":
         return nbformat.writes(fill_solutions(reference, {"parse_data_from_input": HEADER_KEPT_PARSER}))
     return nbformat.writes(fill_solutions(reference, {"face_model": UNSAFE_MODEL}))

@@ -8,6 +8,7 @@ automatic score, whatever the notebook's own run produced.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from tfcourse.grading import GradeResult
 
 # nbgrader interrupts a cell that outlives c.Execute.timeout; the kernel then reports one of these.
 TIMEOUT_ERRORS = ("KeyboardInterrupt", "CellTimeoutError")
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,8 @@ def notebook_context(notebook_path: Path, expected_tests: list[str]) -> list[str
     if first_error is not None and first_error.ename in TIMEOUT_ERRORS:
         context.append("a cell ran longer than the per-cell time limit and was interrupted")
     elif first_error is not None:
-        error = f"{first_error.ename}: {first_error.evalue}" if first_error.evalue else first_error.ename
+        evalue = ANSI_ESCAPE.sub("", first_error.evalue or "")  # Keras colours its messages for terminals
+        error = f"{first_error.ename}: {evalue}" if evalue else first_error.ename
         context.append(shorten(f"first error in your notebook: {error}"))
     return context
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from tfcourse.grading.specs import course1, course2
+from tfcourse.grading.specs import course1, course2, course3
 from tfcourse.grading.specs.base import AssignmentSpec, ExercisePart, FrozenBaseRule, GapRule, Rung
 
 ASSIGNMENTS: dict[str, AssignmentSpec] = {spec.assignment_id: spec
-                                          for spec in (*course1.ASSIGNMENTS, *course2.ASSIGNMENTS)}
+                                          for spec in (*course1.ASSIGNMENTS, *course2.ASSIGNMENTS, *course3.ASSIGNMENTS)}
 
 __all__ = ["ASSIGNMENTS", "AssignmentSpec", "ExercisePart", "FrozenBaseRule", "GapRule", "Rung", "get_assignment"]
 

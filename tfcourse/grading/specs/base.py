@@ -150,3 +150,8 @@ def as_column(x: np.ndarray) -> np.ndarray:
 def raw_pixels(x: np.ndarray) -> np.ndarray:
     """Pixel values kept at 0-255 as float32 (images that already have a channel axis)."""
     return x.astype(np.float32)
+
+
+def raw_text(x: np.ndarray) -> np.ndarray:
+    """Texts as numpy unicode strings, one per example (the model worker hands them to Keras as Python strings)."""
+    return np.asarray(x, dtype=str)

@@ -1,0 +1,25 @@
+"""Course 3 (Natural Language Processing in TensorFlow): how each week's assignment is graded.
+
+Graded models take **raw strings**: the ``TextVectorization`` layer is part of the saved model, so
+the scorer feeds every model the same held-out texts, as ``tfcourse.data.load`` gives them.
+"""
+
+from __future__ import annotations
+
+from tfcourse.grading.specs.base import AssignmentSpec, Rung, raw_text
+
+C3W2 = AssignmentSpec(
+    assignment_id="C3W2",
+    folder="C3W2_text_classification",
+    title="five genres of the Brown corpus",
+    dataset="brown_genres",
+    metric="accuracy",
+    ladder=(Rung(0.66, 10.0), Rung(0.56, 5.0)),
+    input_shape=(1,),
+    output_units=5,
+    prepare=raw_text,
+    input_note="raw passages of 60-100 words, one Python string per example",
+    model_cell="test_text_classifier",
+)
+
+ASSIGNMENTS = (C3W2,)
