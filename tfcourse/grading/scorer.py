@@ -114,7 +114,8 @@ class Scorer:
 
     def warm_up(self, spec: AssignmentSpec) -> None:
         """Start the workers this assignment needs now (so per-submission timings exclude it)."""
-        self.model_worker
+        if spec.has_model:
+            self.model_worker
         if spec.exercises:
             self.exercise_worker
 
@@ -205,7 +206,7 @@ class Scorer:
     def score(self, spec: AssignmentSpec, folder: Path, data: EvaluationData) -> GradeResult:
         """Score every part of one submission from the artifacts in ``folder``."""
         folder = Path(folder)
-        checks = self.score_model(spec, folder / spec.model_filename, data)
+        checks = self.score_model(spec, folder / spec.model_filename, data) if spec.has_model else []
         checks += [self.score_exercise(spec, part, folder / spec.notebook) for part in spec.exercises]
         return GradeResult(spec.assignment_id, spec.title, data.label, tuple(checks), spec.possible, self.notes())
 

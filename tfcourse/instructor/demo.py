@@ -76,6 +76,15 @@ UNFROZEN_BASE = '''def transfer_model(base):
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model'''
 
+# What the broken student does wrong in C3W1: remove_stopwords hard-codes the answers to the
+# notebook's visible examples instead of following the rule.
+HARD_CODED_STOPWORDS = '''ANSWERS = {"I am  about to go to the store and buy some anything": "go store buy anything"}
+
+
+def remove_stopwords(sentence):
+    """Right for the notebook's example; the grader's own sentences get the sentence back unchanged."""
+    return ANSWERS.get(sentence, sentence)'''
+
 # What the broken student does wrong in C3W2: the vectorizer runs in the tf.data pipeline, outside the
 # model, so the saved model takes word indices, not the raw strings the grader feeds.
 INDICES_MODEL = '''def create_model(vectorizer):
@@ -164,6 +173,8 @@ def student_notebook(course: Course, folder: str, student: str) -> str:
         return nbformat.writes(fill_solutions(reference, {"augmentation": NO_AUGMENTATION}))
     if spec.assignment_id == "C2W3":
         return nbformat.writes(fill_solutions(reference, {"transfer_model": UNFROZEN_BASE}))
+    if spec.assignment_id == "C3W1":
+        return nbformat.writes(fill_solutions(reference, {"remove_stopwords": HARD_CODED_STOPWORDS}))
     if spec.assignment_id == "C3W2":
         return nbformat.writes(fill_solutions(reference, {"create_model": INDICES_MODEL, "train": INDICES_TRAINING}))
     if spec.assignment_id == "C2W4":

@@ -61,7 +61,7 @@ def released_test_ids(course: Course, spec: AssignmentSpec) -> list[str]:
 
 def zero_result(spec: AssignmentSpec, data: EvaluationData, reason: str, notes: tuple[str, ...] = ()) -> GradeResult:
     """Every part of an assignment at 0, for a submission that could not be scored at all."""
-    checks = [CheckResult("model", 0.0, spec.model_cell_points, reason, cell=spec.model_cell)]
+    checks = [CheckResult("model", 0.0, spec.model_cell_points, reason, cell=spec.model_cell)] if spec.has_model else []
     checks += [CheckResult(part.exercise.title, 0.0, part.points, reason, cell=part.test_cell)
                for part in spec.exercises]
     return GradeResult(spec.assignment_id, spec.title, data.label, tuple(checks), spec.possible, notes)

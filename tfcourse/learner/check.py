@@ -68,11 +68,12 @@ def check_assignment(assignment_id: str, *, directory: Path | None = None) -> Ch
     notebook = find_notebook(spec, Path(directory or Path.cwd()).resolve())
     verdicts = inspect_notebook(notebook, released_notebook(spec, notebook.parent))
     model_path = notebook.parent / spec.model_filename
-    if not model_path.is_file():
+    if spec.has_model and not model_path.is_file():
         verdicts.append(Verdict("model file", False, f"{spec.model_filename} not found next to the notebook "
                                                      "(run the graded cell, which saves it)"))
         return CheckReport(spec.assignment_id, notebook, tuple(verdicts), 0.0, spec.possible)
-    verdicts.append(Verdict("model file", True, f"{spec.model_filename} found"))
+    if spec.has_model:
+        verdicts.append(Verdict("model file", True, f"{spec.model_filename} found"))
     with Scorer() as scorer:
         result = scorer.score(spec, notebook.parent, validation_data(spec))
     for check in result.checks:

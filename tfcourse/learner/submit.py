@@ -42,7 +42,7 @@ def submit(assignment_id: str, student_id: str, *, directory: Path | None = None
     if not report.ready_to_submit:
         raise SubmissionRefused(report.summary())
     folder = report.notebook.parent
-    files = [report.notebook, folder / spec.model_filename]
+    files = [report.notebook, *([folder / spec.model_filename] if spec.has_model else [])]
     name = submission_name(student_id, spec.folder, when or datetime.now(timezone.utc))
     target = Path(out_dir or Path.cwd() / SUBMISSIONS) / name
     return write_submission_zip(files, target), report

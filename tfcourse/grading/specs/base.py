@@ -65,22 +65,37 @@ class ExercisePart:
 
 @dataclass(frozen=True)
 class AssignmentSpec:
-    """How one assignment is graded: a saved model scored on held-out data, plus any exercises."""
+    """How one assignment is graded: a saved model scored on held-out data, exercises, or both.
+
+    An assignment without a ``ladder`` has no model part (C3W1's preprocessing functions): it is
+    graded on its exercises alone, and its ``dataset`` is only what the notebook may load.
+    """
 
     assignment_id: str
     folder: str
     title: str
     dataset: str
-    metric: str  # "accuracy" or "mae"
-    ladder: tuple[Rung, ...]
-    input_shape: tuple[int, ...]  # the shape of one example as the grader feeds it
-    output_units: int
-    prepare: Callable[[np.ndarray], np.ndarray]  # raw dataset x -> what the model receives
-    input_note: str
-    model_cell: str  # grade_id of the locked test cell whose points the model decides
+    metric: str = "accuracy"  # "accuracy" or "mae"
+    ladder: tuple[Rung, ...] = ()
+    input_shape: tuple[int, ...] = ()  # the shape of one example as the grader feeds it
+    output_units: int = 0
+    prepare: Callable[[np.ndarray], np.ndarray] | None = None  # raw dataset x -> what the model receives
+    input_note: str = ""
+    model_cell: str = ""  # grade_id of the locked test cell whose points the model decides
     exercises: tuple[ExercisePart, ...] = ()
     gap: GapRule | None = None  # also scored in the model's test cell
     frozen_base: FrozenBaseRule | None = None  # also scored in the model's test cell
+
+    def __post_init__(self):
+        if self.ladder and not (self.model_cell and self.prepare and self.output_units):
+            raise ValueError(f"{self.assignment_id}: a model part needs model_cell, prepare and output_units")
+        if not self.ladder and not self.exercises:
+            raise ValueError(f"{self.assignment_id}: an assignment needs a model part (ladder) or exercises")
+
+    @property
+    def has_model(self) -> bool:
+        """Whether a saved model is part of the grade."""
+        return bool(self.ladder)
 
     @property
     def model_filename(self) -> str:
@@ -101,11 +116,13 @@ class AssignmentSpec:
 
     @property
     def model_points(self) -> float:
-        return self.ladder[0].points
+        return self.ladder[0].points if self.ladder else 0.0
 
     @property
     def model_cell_points(self) -> float:
         """Points of the model's test cell: the ladder's top rung, plus the gap and frozen-base rules' points."""
+        if not self.has_model:
+            return 0.0
         return self.model_points + sum(rule.points for rule in (self.gap, self.frozen_base) if rule is not None)
 
     @property
@@ -116,7 +133,8 @@ class AssignmentSpec:
     @property
     def cell_points(self) -> dict[str, float]:
         """grade_id of each graded test cell -> its points (what the notebook's metadata must say)."""
-        return {self.model_cell: self.model_cell_points, **{part.test_cell: part.points for part in self.exercises}}
+        model = {self.model_cell: self.model_cell_points} if self.has_model else {}
+        return {**model, **{part.test_cell: part.points for part in self.exercises}}
 
     def points_for(self, value: float) -> tuple[float, Rung | None]:
         """Points for a metric value, and the rung reached (None when below every rung)."""

@@ -6,7 +6,18 @@ the scorer feeds every model the same held-out texts, as ``tfcourse.data.load`` 
 
 from __future__ import annotations
 
-from tfcourse.grading.specs.base import AssignmentSpec, Rung, raw_text
+from tfcourse.grading.specs.base import AssignmentSpec, ExercisePart, Rung, raw_text
+from tfcourse.grading.text_exercises import ENCODE_LABELS, FIT_VECTORIZER, REMOVE_STOPWORDS
+
+C3W1 = AssignmentSpec(
+    assignment_id="C3W1",
+    folder="C3W1_preprocessing_text",
+    title="preparing text: stop words, a vectorizer, labels",
+    dataset="brown_genres",  # what the notebook explores; the exercises are graded on the grader's own texts
+    exercises=(ExercisePart(test_cell="test_remove_stopwords", exercise=REMOVE_STOPWORDS, points=3.0),
+               ExercisePart(test_cell="test_fit_vectorizer", exercise=FIT_VECTORIZER, points=4.0),
+               ExercisePart(test_cell="test_encode_labels", exercise=ENCODE_LABELS, points=3.0)),
+)
 
 C3W2 = AssignmentSpec(
     assignment_id="C3W2",
@@ -22,4 +33,4 @@ C3W2 = AssignmentSpec(
     model_cell="test_text_classifier",
 )
 
-ASSIGNMENTS = (C3W2,)
+ASSIGNMENTS = (C3W1, C3W2)

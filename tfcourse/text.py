@@ -1,0 +1,24 @@
+"""Text helpers shared by Course 3's notebooks and its grader."""
+
+from __future__ import annotations
+
+import re
+
+# A short English stop-word list (the original course used a 150-word one): words so common that
+# they say little about a text's topic.
+STOPWORDS = frozenset("""
+a about above after again against all am an and any are as at be because been before being below between both
+but by could did do does doing down during each few for from further had has have having he her here hers
+herself him himself his how i if in into is it its itself let me more most my myself no nor not of off on
+once only or other our ours ourselves out over own same she should so some such than that the their theirs
+them themselves then there these they this those through to too under until up very was we were what when
+where which while who whom why with would you your yours yourself yourselves
+""".split())
+
+# What keras.layers.TextVectorization's default standardization removes after lower-casing.
+PUNCTUATION = re.compile(r"""[!"#$%&()\*\+,\-\./:;<=>?@\[\\\]\^_`{|}~']""")
+
+
+def standardize(text: str) -> str:
+    """Lower-case and strip punctuation, as ``TextVectorization(standardize="lower_and_strip_punctuation")``."""
+    return PUNCTUATION.sub("", text.lower())
