@@ -6,11 +6,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system-packages demo test test-fast lab release bench clean
 
-# Offline data and Course 2's pre-trained base are made once here, so parallel test workers never race
-# to write the same cache entry.
+# Offline data, Course 2's pre-trained base and Course 3's word vectors are made once here, so parallel
+# test workers never race to write the same cache entry.
 setup: system-packages $(VENV)/.installed
 	@$(BIN)/tfcourse data fetch
 	@$(BIN)/tfcourse data base
+	@$(BIN)/tfcourse data vectors
 
 # Fashion-MNIST ships in Debian (elsewhere tfcourse falls back to Keras' download); bubblewrap is
 # the grader's sandbox (without it grading still works and every report says "graded without sandbox").

@@ -22,6 +22,7 @@ examples:
   data
     tfcourse data list                       registered datasets, offline or not, provenance
     tfcourse data base                       train and cache Course 2's pre-trained base (once, ~2 min)
+    tfcourse data vectors                    train and cache Course 3's word vectors (once, ~20 s)
 """
 
 
@@ -132,11 +133,17 @@ def cmd_data(args) -> int:
         path = pretrained.ensure_built()
         print(f"pre-trained base: {path} (validation accuracy on its own classes "
               f"{pretrained.info()['validation_accuracy']:.3f})")
+    elif args.action == "vectors":
+        from tfcourse import word_vectors
+
+        path = word_vectors.vectors_file()
+        print(f"word vectors: {path} ({word_vectors.info()['words']:,} words, "
+              f"{word_vectors.info()['dimensions']} dimensions)")
     elif args.action == "fetch":
         for name in args.names or [n for n in data.dataset_names() if data.get_spec(n).offline]:
             spec = data.get_spec(name)
             sizes = {split: len(data.load(name, split)[1]) for split in spec.splits}
-            if spec.class_names and max(sizes.values()) <= FOLDERS_UP_TO:
+            if spec.class_names and spec.example_dtype == "uint8" and max(sizes.values()) <= FOLDERS_UP_TO:
                 for split in spec.splits:  # written once now, not by the first notebooks (or tests) to ask at once
                     data.image_directory(name, split)
             print(f"{name}: verified; " + ", ".join(f"{split} {size:,}" for split, size in sizes.items()))
@@ -197,11 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
     workspace.add_argument("dir", nargs="?", type=Path, help="default: my_work")
     workspace.set_defaults(func=cmd_workspace)
 
-    data = sub.add_parser("data", help="list, fetch and verify datasets; build the pre-trained base",
+    data = sub.add_parser("data", help="list, fetch and verify datasets; build the pre-trained base and word vectors",
                           epilog="examples: tfcourse data fetch sneakers_or_boots\n"
-                                 "          tfcourse data base   (train and cache Course 2's pre-trained base, ~2 min)",
+                                 "          tfcourse data base   (train and cache Course 2's pre-trained base, ~2 min)\n"
+                                 "          tfcourse data vectors   (train and cache Course 3's word vectors, ~20 s)",
                           formatter_class=argparse.RawDescriptionHelpFormatter)
-    data.add_argument("action", choices=["list", "fetch", "keras-cache", "base"])
+    data.add_argument("action", choices=["list", "fetch", "keras-cache", "base", "vectors"])
     data.add_argument("names", nargs="*")
     data.set_defaults(func=cmd_data)
 
