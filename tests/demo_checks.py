@@ -35,6 +35,7 @@ BROKEN = {
     "C2W4": (0, ["could not convert string to float"]),  # parsed the CSV header as numbers; an untrained model was saved
     "C3W1": (7, ["stop words: wrong on"]),  # remove_stopwords hard-codes the notebook's example
     "C3W2": (0, ["model expects input shape (120,)", "raw passages"]),  # vectorized outside the model
+    "C3W3": (4, ["loss gap", "overfitting"]),  # left the pre-trained vectors trainable: they memorized the reviews
 }
 # The cheating students: (student, assignment) -> phrases their reasons must contain (their score is 0).
 CHEATING = {

@@ -452,3 +452,28 @@ def test_scorer_refuses_a_published_base_kept_beside_another_network(scorer, tmp
     keras.Model(inputs, outputs).save(tmp_path / C2W3.model_filename)
     result = scorer.score(C2W3, tmp_path, validation_data(C2W3))
     assert result.score == 0.0 and "does not feed the model's predictions" in result.summary(), result.summary()
+
+
+WITH_LOSS_GAP = dataclasses.replace(WITH_GAP, gap=GapRule(max_gap=0.2, points=5.0, on="loss"))
+
+
+@pytest.mark.parametrize("training, evaluation, accuracy, points, phrase", [
+    (0.50, 0.55, 0.74, 5.0, "<= 0.2"),       # held-out loss close to training loss
+    (0.01, 1.20, 0.75, 0.0, "overfitting"),  # memorized: training loss near 0, held-out loss high
+    (0.64, 0.64, 0.60, 0.0, "needs accuracy"),  # a constant answer: no gap, nothing learned
+])
+def test_loss_gap_rule_compares_held_out_loss_with_training_loss(training, evaluation, accuracy, points, phrase):
+    """Does a loss-gap rule pay a model whose held-out loss stays near its training loss, and only an accurate one?"""
+    check = gap_check(WITH_LOSS_GAP, training, evaluation, accuracy=accuracy)
+    assert check.score == points and phrase in check.detail and check.name == "loss gap"
+
+
+def test_cross_entropy_reads_probabilities_and_logits():
+    """Is the scorer's cross-entropy the usual one for sigmoid and softmax outputs, and for logits?"""
+    from tfcourse.grading.metrics import cross_entropy
+
+    y = np.array([1, 0])
+    assert cross_entropy(np.array([[0.9], [0.2]]), y) == pytest.approx(-(np.log(0.9) + np.log(0.8)) / 2)
+    assert cross_entropy(np.array([[np.log(9)], [-np.log(4)]]), y) == pytest.approx(-(np.log(0.9) + np.log(0.8)) / 2)
+    softmax = np.array([[0.1, 0.9], [0.8, 0.2]])
+    assert cross_entropy(softmax, y) == pytest.approx(cross_entropy(np.log(softmax) + 3.0, y))

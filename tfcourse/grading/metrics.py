@@ -49,6 +49,32 @@ def metric_check(spec: AssignmentSpec, value: float) -> CheckResult:
     return CheckResult(name, points, top.points, f"{value:.4f} ({verdict})", cell=spec.model_cell)
 
 
+def cross_entropy(predictions: np.ndarray, y: np.ndarray) -> float:
+    """Mean cross-entropy of the true classes: one unit is a probability (or a logit, when outside [0, 1]),
+    several units are probabilities (or logits, when rows do not sum to 1)."""
+    labels = y.astype(int)
+    if predictions.shape[1] == 1:
+        scores = predictions[:, 0]
+        probability = scores if scores.min() >= 0.0 and scores.max() <= 1.0 else 1.0 / (1.0 + np.exp(-scores))
+        probability = np.where(labels == 1, probability, 1.0 - probability)
+    else:
+        rows = predictions
+        if not (rows.min() >= 0.0 and np.allclose(rows.sum(axis=1), 1.0, atol=1e-3)):
+            rows = np.exp(rows - rows.max(axis=1, keepdims=True))
+            rows = rows / rows.sum(axis=1, keepdims=True)
+        probability = rows[np.arange(len(labels)), labels]
+    return float(-np.mean(np.log(np.clip(probability, 1e-7, 1.0))))
+
+
+def gap_measure(spec: AssignmentSpec, predictions: np.ndarray, y: np.ndarray) -> float | str:
+    """What the gap rule compares on one split: accuracy or cross-entropy, or why it cannot be measured."""
+    try:
+        checked = validate_predictions(spec, predictions, len(y))
+    except ModelRejected as error:
+        return str(error)
+    return cross_entropy(checked, y) if spec.gap.on == "loss" else metric_value(spec, checked, y)
+
+
 def measured_value(spec: AssignmentSpec, predictions: np.ndarray, y: np.ndarray) -> float | str:
     """The metric of raw predictions, or the one-line reason they are unusable."""
     try:
@@ -75,11 +101,11 @@ class BaseFinding:
         return self.agreement_without_base is not None and self.agreement_without_base <= rule.max_agreement_without_base
 
 
-def model_part_checks(spec: AssignmentSpec, value: float | str, training_value: float | str | None = None,
+def model_part_checks(spec: AssignmentSpec, value: float | str, gap: tuple | None = None,
                       base: BaseFinding | None = None) -> list[CheckResult]:
-    """The checks of the model's test cell: the ladder on ``value``; under a gap rule, the gap to
-    ``training_value`` (each a measured metric, or the reason there is none); under a frozen-base
-    rule, whether ``base`` is the published one, without which the ladder does not count."""
+    """The checks of the model's test cell: the ladder on ``value``; under a gap rule, the gap between
+    ``gap = (on training split, on evaluation data)`` (each a measure, or the reason there is none);
+    under a frozen-base rule, whether ``base`` is the published one, without which the ladder does not count."""
     if isinstance(value, str):
         checks = [rejected_model_check(spec, value)]
     elif spec.frozen_base is not None and not (base is not None and base.intact and base.used(spec.frozen_base)):
@@ -88,8 +114,9 @@ def model_part_checks(spec: AssignmentSpec, value: float | str, training_value: 
     else:
         checks = [metric_check(spec, value)]
     if spec.gap is not None:
-        measured = [v if isinstance(v, float) else None for v in (training_value, value)]
-        checks.append(gap_check(spec, *measured))
+        training, evaluation = gap if gap is not None else (None, None)
+        measured = [v if isinstance(v, float) else None for v in (training, evaluation)]
+        checks.append(gap_check(spec, *measured, accuracy=value if isinstance(value, float) else None))
     if spec.frozen_base is not None:
         checks.append(frozen_base_check(spec, value if isinstance(value, float) else None, base))
     return checks
@@ -139,22 +166,29 @@ def rejected_model_check(spec: AssignmentSpec, reason: str) -> CheckResult:
     return CheckResult("model", 0.0, spec.model_points, reason, cell=spec.model_cell)
 
 
-def gap_check(spec: AssignmentSpec, training_value: float | None, value: float | None) -> CheckResult:
-    """The gap rule's check: training-split accuracy minus evaluation accuracy, both computed here.
+def gap_check(spec: AssignmentSpec, training_value: float | None, value: float | None,
+              accuracy: float | None = None) -> CheckResult:
+    """The gap rule's check between the training split and the evaluation data, both measured here:
+    accuracy (training minus evaluation) or loss (evaluation minus training), as the rule says.
 
-    ``None`` for either value means the model could not be scored: 0 points.
+    ``None`` for either value means the model could not be scored: 0 points. ``accuracy`` is the
+    evaluation accuracy the ladder saw (for an accuracy gap, ``value`` itself).
     """
     rule = spec.gap
+    name = "generalization gap" if rule.on == "accuracy" else "loss gap"
     if training_value is None or value is None:
-        return CheckResult("generalization gap", 0.0, rule.points, "not measured: the model could not be scored",
-                           cell=spec.model_cell)
-    gap = training_value - value
-    detail = f"{gap:+.4f} (training split {training_value:.4f}, evaluation {value:.4f})"
-    if value < spec.ladder[-1].threshold:
-        return CheckResult("generalization gap", 0.0, rule.points,
+        return CheckResult(name, 0.0, rule.points, "not measured: the model could not be scored", cell=spec.model_cell)
+    accuracy = value if accuracy is None and rule.on == "accuracy" else accuracy
+    if rule.on == "loss":
+        gap = value - training_value
+        detail = f"{gap:+.4f} (held-out or validation loss {value:.4f}, training split {training_value:.4f})"
+    else:
+        gap = training_value - value
+        detail = f"{gap:+.4f} (training split {training_value:.4f}, evaluation {value:.4f})"
+    if accuracy is None or accuracy < spec.ladder[-1].threshold:
+        return CheckResult(name, 0.0, rule.points,
                            f"{detail}; needs accuracy >= {spec.ladder[-1].threshold:g} first", cell=spec.model_cell)
     if gap > rule.max_gap:
-        return CheckResult("generalization gap", 0.0, rule.points,
+        return CheckResult(name, 0.0, rule.points,
                            f"{detail}; overfitting: needs a gap <= {rule.max_gap:g}", cell=spec.model_cell)
-    return CheckResult("generalization gap", rule.points, rule.points, f"{detail} (<= {rule.max_gap:g})",
-                       cell=spec.model_cell)
+    return CheckResult(name, rule.points, rule.points, f"{detail} (<= {rule.max_gap:g})", cell=spec.model_cell)

@@ -29,7 +29,7 @@ def export_notebook_splits(spec: AssignmentSpec, directory: Path) -> Path:
     """Export the splits the assignment's notebook may load into ``directory`` (its kernel's data view).
 
     Generated sets are exported as their files (image folders, CSV); every other set as arrays. An
-    assignment built on the pre-trained base gets a copy of it too.
+    assignment built on the pre-trained base or the word vectors gets a copy of them too.
     """
     generated = get_spec(spec.dataset).split_files is not None
     for split in NOTEBOOK_SPLITS:
@@ -42,6 +42,10 @@ def export_notebook_splits(spec: AssignmentSpec, directory: Path) -> Path:
         from tfcourse.pretrained import export_base
 
         export_base(directory)
+    if spec.word_vectors:
+        from tfcourse.word_vectors import export_vectors
+
+        export_vectors(directory)
     return Path(directory)
 
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from tfcourse.grading.exercises import PUBLIC_SEED
 from tfcourse.grading.heldout import EvaluationData, training_data
-from tfcourse.grading.metrics import BaseFinding, measured_value, model_part_checks
+from tfcourse.grading.metrics import BaseFinding, gap_measure, measured_value, model_part_checks
 from tfcourse.grading.models import ModelRejected, check_model_file
 from tfcourse.grading.policies import exercise_worker_policy, model_worker_policy
 from tfcourse.grading.result import CheckResult, GradeResult
@@ -131,12 +131,16 @@ class Scorer:
         """The model part: safe load and predictions in the sandbox; the metric, gap and base rules here."""
         outputs = self.model_outputs(spec, model_path, data)
         value = outputs if isinstance(outputs, str) else measured_value(spec, outputs[0], data.y)
-        training_value = base = None
+        gap = base = None
         if spec.gap is not None and not isinstance(value, str):
-            training_value = self.measure(spec, model_path, training_data(spec))
+            training = training_data(spec)
+            training_outputs = self.model_outputs(spec, model_path, training)
+            training_gap = (training_outputs if isinstance(training_outputs, str)
+                            else gap_measure(spec, training_outputs[0], training.y))
+            gap = (training_gap, gap_measure(spec, outputs[0], data.y))
         if spec.frozen_base is not None and not isinstance(outputs, str):
             base = BaseFinding(outputs[1]["base_digest"], self.published_base(), outputs[1]["agreement_without_base"])
-        return model_part_checks(spec, value, training_value, base)
+        return model_part_checks(spec, value, gap, base)
 
     def published_base(self) -> str:
         """The weights digest of this installation's pre-trained base (built on first use)."""
@@ -145,11 +149,6 @@ class Scorer:
 
             self._published_base = published_weights_digest()
         return self._published_base
-
-    def measure(self, spec: AssignmentSpec, model_path: Path, data: EvaluationData) -> float | str:
-        """The model's metric on ``data``, or the one-line reason it has none."""
-        outputs = self.model_outputs(spec, model_path, data)
-        return outputs if isinstance(outputs, str) else measured_value(spec, outputs[0], data.y)
 
     def model_outputs(self, spec: AssignmentSpec, model_path: Path, data: EvaluationData
                       ) -> tuple[np.ndarray, dict] | str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tfcourse.grading.exercises import PUBLIC_SEED
 from tfcourse.grading.heldout import training_data, validation_data
-from tfcourse.grading.metrics import BaseFinding, measured_value, model_part_checks
+from tfcourse.grading.metrics import BaseFinding, gap_measure, measured_value, model_part_checks
 from tfcourse.grading.models import ModelRejected, base_findings, load_model_safely, predict
 from tfcourse.grading.result import GradeResult
 from tfcourse.grading.specs import get_assignment
@@ -46,15 +46,15 @@ def save_for_grading(assignment_id: str, model, *, directory: str | os.PathLike 
     model_path = path / spec.model_filename
     _quietly(lambda: model.save(model_path))
     data = validation_data(spec)
-    training_value = base = None
+    gap = base = None
     try:
         model = _quietly(lambda: load_model_safely(model_path))
         predictions = _quietly(lambda: predict(model, spec, spec.prepare(data.x)))
         value = measured_value(spec, predictions, data.y)
         if spec.gap is not None and not isinstance(value, str):
             training = training_data(spec)
-            training_value = measured_value(spec, _quietly(lambda: predict(model, spec, spec.prepare(training.x))),
-                                            training.y)
+            training_predictions = _quietly(lambda: predict(model, spec, spec.prepare(training.x)))
+            gap = (gap_measure(spec, training_predictions, training.y), gap_measure(spec, predictions, data.y))
         if spec.frozen_base is not None:
             from tfcourse.pretrained import published_weights_digest
 
@@ -63,7 +63,7 @@ def save_for_grading(assignment_id: str, model, *, directory: str | os.PathLike 
                                findings["agreement_without_base"])
     except ModelRejected as rejection:
         value = str(rejection)
-    checks = model_part_checks(spec, value, training_value, base)
+    checks = model_part_checks(spec, value, gap, base)
     result = GradeResult(spec.assignment_id, spec.title, data.label, tuple(checks), spec.model_cell_points)
     print(f"{BANNER}\nSaved {model_path.name}.\n{result.summary()}")
     return result

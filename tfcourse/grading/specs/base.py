@@ -26,8 +26,12 @@ class Rung:
 
 @dataclass(frozen=True)
 class GapRule:
-    """Points for generalizing: the model's accuracy on its own training split minus its accuracy on
-    the evaluation data, both measured by the scorer, is at most ``max_gap``.
+    """Points for generalizing: the model does about as well on the evaluation data as on its own
+    training split, both measured by the scorer.
+
+    ``on="accuracy"``: training accuracy minus evaluation accuracy is at most ``max_gap``.
+    ``on="loss"``: evaluation cross-entropy minus training cross-entropy is at most ``max_gap``
+    (the original C3W3's "validation loss must not rise", measured on held-out data).
 
     Earned only when the evaluation accuracy also reaches the ladder's lowest rung, so a model that
     learned nothing (and so has no gap) gets nothing for it.
@@ -35,6 +39,7 @@ class GapRule:
 
     max_gap: float
     points: float
+    on: str = "accuracy"  # or "loss"
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,7 @@ class AssignmentSpec:
     exercises: tuple[ExercisePart, ...] = ()
     gap: GapRule | None = None  # also scored in the model's test cell
     frozen_base: FrozenBaseRule | None = None  # also scored in the model's test cell
+    word_vectors: bool = False  # the notebook loads the course's pre-trained word vectors
 
     def __post_init__(self):
         if self.ladder and not (self.model_cell and self.prepare and self.output_units):

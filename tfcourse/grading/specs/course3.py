@@ -6,7 +6,7 @@ the scorer feeds every model the same held-out texts, as ``tfcourse.data.load`` 
 
 from __future__ import annotations
 
-from tfcourse.grading.specs.base import AssignmentSpec, ExercisePart, Rung, raw_text
+from tfcourse.grading.specs.base import AssignmentSpec, ExercisePart, GapRule, Rung, raw_text
 from tfcourse.grading.text_exercises import ENCODE_LABELS, FIT_VECTORIZER, REMOVE_STOPWORDS
 
 C3W1 = AssignmentSpec(
@@ -33,4 +33,21 @@ C3W2 = AssignmentSpec(
     model_cell="test_text_classifier",
 )
 
-ASSIGNMENTS = (C3W1, C3W2)
+C3W3 = AssignmentSpec(
+    assignment_id="C3W3",
+    folder="C3W3_pretrained_embeddings",
+    title="sentiment with pre-trained word vectors, without overfitting",
+    dataset="fine_food_reviews",
+    metric="accuracy",
+    # 65.8% of the held-out reviews are "great": a constant answer scores 0.658 and earns nothing.
+    ladder=(Rung(0.69, 4.0), Rung(0.675, 2.0)),
+    input_shape=(1,),
+    output_units=1,
+    prepare=raw_text,
+    input_note="raw reviews, one Python string per example",
+    model_cell="test_sentiment",
+    gap=GapRule(max_gap=0.15, points=6.0, on="loss"),
+    word_vectors=True,
+)
+
+ASSIGNMENTS = (C3W1, C3W2, C3W3)
