@@ -127,7 +127,7 @@ def write_archive(course: Course, case: dict, destination: Path) -> None:
 
 
 def build_model_file(kind: str, path: Path) -> None:
-    """A broken model file: for C1W4 (25x25x1 images, one sigmoid unit) unless the kind names a C2 assignment."""
+    """A broken model file: for C1W4 (25x25x1 images, one sigmoid unit) unless the kind names another assignment."""
     import keras
     import numpy as np
 
@@ -178,6 +178,15 @@ def build_model_file(kind: str, path: Path) -> None:
         x = keras.layers.Rescaling(1 / 255)(keras.layers.Resizing(32, 32)(inputs))
         x = keras.layers.GlobalAveragePooling2D()(base(x))
         keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(x)).save(path)
+    elif kind == "c3w2_indices_input":  # vectorized in the pipeline: takes 120 word indices, not raw strings
+        keras.Sequential([keras.Input(shape=(120,), dtype="int64"), keras.layers.Embedding(1000, 8),
+                          keras.layers.GlobalAveragePooling1D(), keras.layers.Dense(5, activation="softmax")]).save(path)
+    elif kind == "c3w3_constant":  # ignores the review: always 66% "great", the majority class
+        vectorizer = keras.layers.TextVectorization(max_tokens=50, output_sequence_length=4)
+        vectorizer.adapt(np.array(["good bad tasty"], dtype=object))
+        inputs = keras.Input(shape=(1,), dtype="string")
+        x = keras.layers.GlobalAveragePooling1D()(keras.layers.Embedding(50, 2, embeddings_initializer="zeros")(vectorizer(inputs)))
+        keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid", bias_initializer=keras.initializers.Constant(0.66))(x)).save(path)
     else:
         raise ValueError(f"unknown model kind {kind!r}")
 
