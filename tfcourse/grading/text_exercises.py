@@ -46,6 +46,7 @@ def dress(rng: np.random.Generator, word: str) -> str:
 
 
 def _call_each(function, inputs: list) -> list:
+    """``function`` applied to each input; an exception becomes its answer, a one-line string judged as wrong."""
     answers = []
     for value in inputs:
         try:
@@ -147,16 +148,13 @@ def expected_vectorizer(corpus: list[str], texts: list[str], max_tokens: int, se
 
 def drive_fit_vectorizer(namespace: dict, inputs: dict) -> list:
     function = _learner_function(namespace, "fit_vectorizer")
-    answers = []
-    for run in inputs["runs"]:
-        try:
-            layer = function(inputs["corpus"], run["max_tokens"], run["sequence_length"])
-            vocabulary = [str(word) for word in layer.get_vocabulary()]
-            sequences = np.asarray(layer(np.array(inputs["texts"], dtype=object))).astype(int).tolist()
-            answers.append({"vocabulary": vocabulary, "sequences": sequences})
-        except Exception as error:  # the learner's code failing is an answer, judged as wrong
-            answers.append(f"{type(error).__name__}: {error}"[:200])
-    return answers
+
+    def vectorize(run: dict) -> dict:
+        layer = function(inputs["corpus"], run["max_tokens"], run["sequence_length"])
+        return {"vocabulary": [str(word) for word in layer.get_vocabulary()],
+                "sequences": np.asarray(layer(np.array(inputs["texts"], dtype=object))).astype(int).tolist()}
+
+    return _call_each(vectorize, inputs["runs"])
 
 
 def judge_fit_vectorizer(inputs: dict, answers: Any, points: float) -> tuple[float, str]:
@@ -210,13 +208,7 @@ def expected_labels(labels: list[str]) -> list[int]:
 
 def drive_encode_labels(namespace: dict, inputs: dict) -> list:
     function = _learner_function(namespace, "encode_labels")
-    answers = []
-    for labels in inputs["runs"]:
-        try:
-            answers.append(np.asarray(function(list(labels))).astype(int).reshape(-1).tolist())
-        except Exception as error:  # the learner's code failing is an answer, judged as wrong
-            answers.append(f"{type(error).__name__}: {error}"[:200])
-    return answers
+    return _call_each(lambda labels: np.asarray(function(list(labels))).astype(int).reshape(-1).tolist(), inputs["runs"])
 
 
 def judge_encode_labels(inputs: dict, answers: Any, points: float) -> tuple[float, str]:
