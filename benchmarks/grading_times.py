@@ -142,6 +142,8 @@ def main(argv: list[str]) -> None:
                 os.environ.pop(SANDBOX_ENV)
                 _, costs["feedback (whole batch)"] = timed(lambda: nbgrader_steps.generate_feedback(course.root, folder))
                 batch[folder] = costs
+                if not spec.has_model:  # graded on exercises alone: nothing to score model-only
+                    continue
                 model_folder = course.autograded / "reference" / folder
                 warm = [timed(lambda: scorer.score_model(spec, model_folder / spec.model_filename, data))[1]
                         for _ in range(MODEL_REPEATS)]
