@@ -195,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="grade the demo students (honest, weak, broken, cheating)",
                           epilog="examples: tfcourse demo        (a showcase: C1W2, C1W4, C2W3, C3W3)\n"
                                  "          tfcourse demo C2     (Course 2's four assignments)\n"
-                                 "          tfcourse demo all    (every assignment, about 15 minutes on 2 cores)",
+                                 "          tfcourse demo all    (every assignment, about 20 minutes on 2 cores)",
                           formatter_class=argparse.RawDescriptionHelpFormatter)
     demo.add_argument("only", nargs="*", help="courses or assignments to demo, e.g. C2 or C1W4, or all (default: C1W2 C1W4 C2W3 C3W3)")
     demo.set_defaults(func=cmd_demo)
