@@ -133,3 +133,24 @@ def test_text_datasets_are_not_image_folders():
     """Is asking for a text set's image folder refused instead of writing nonsense images?"""
     with pytest.raises(ValueError, match="not an image classification dataset"):
         data.image_directory("brown_genres", "train")
+
+
+def test_debian_source_refreshes_package_lists_once(tmp_path, monkeypatch):
+    """When `apt-get download` fails (empty package lists), is `apt-get update` run once before a retry?"""
+    import subprocess
+
+    from tfcourse.data import sources
+
+    calls = []
+
+    def fake_run(command, **kwargs):
+        calls.append(command[:2])
+        return subprocess.CompletedProcess(command, 100, "", "E: Can't select candidate version")
+
+    monkeypatch.setattr(subprocess, "run", fake_run)
+    monkeypatch.setattr(sources.shutil, "which", lambda name: "/usr/bin/apt-get")
+    monkeypatch.setattr(sources.os, "geteuid", lambda: 0)
+    source = sources.DebianPackage("no-such-package", "1.0", "usr/share/none/file")
+    with pytest.raises(SourceUnavailable, match="apt-get download no-such-package=1.0 failed: E: Can't select"):
+        source.fetch(tmp_path / "file")
+    assert calls == [["apt-get", "download"], ["apt-get", "update"], ["apt-get", "download"]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import os
 import shutil
 import urllib.request
 from dataclasses import dataclass
@@ -188,8 +189,11 @@ class DebianPackage:
         if shutil.which("apt-get") is None:
             raise SourceUnavailable("apt-get is not available on this machine")
         with tempfile.TemporaryDirectory() as folder:
-            run = subprocess.run(["apt-get", "download", f"{self.package}={self.version}"], cwd=folder,
-                                 capture_output=True, text=True)
+            download = ["apt-get", "download", f"{self.package}={self.version}"]
+            run = subprocess.run(download, cwd=folder, capture_output=True, text=True)
+            if run.returncode != 0 and os.geteuid() == 0:  # empty or stale package lists: refresh once, retry
+                subprocess.run(["apt-get", "update", "-qq"], capture_output=True, text=True)
+                run = subprocess.run(download, cwd=folder, capture_output=True, text=True)
             debs = list(Path(folder).glob("*.deb"))
             if run.returncode != 0 or not debs:
                 said = (run.stderr or run.stdout).strip().splitlines()
