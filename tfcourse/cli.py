@@ -143,7 +143,7 @@ def cmd_data(args) -> int:
         for name in args.names or [n for n in data.dataset_names() if data.get_spec(n).offline]:
             spec = data.get_spec(name)
             sizes = {split: len(data.load(name, split)[1]) for split in spec.splits}
-            if spec.class_names and spec.example_dtype == "uint8" and max(sizes.values()) <= FOLDERS_UP_TO:
+            if spec.is_image and max(sizes.values()) <= FOLDERS_UP_TO:
                 for split in spec.splits:  # written once now, not by the first notebooks (or tests) to ask at once
                     data.image_directory(name, split)
             print(f"{name}: verified; " + ", ".join(f"{split} {size:,}" for split, size in sizes.items()))

@@ -49,7 +49,7 @@ def load(name: str, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
         return spec.read({}, split)
     exported = exported_splits_dir()
     x, y = read_split(exported, name, split) if exported is not None else spec.read(fetch_files(spec), split)
-    return (as_text(x), y) if spec.example_dtype == "string" else (x, y)
+    return (as_text(x), y) if spec.is_text else (x, y)
 
 
 def as_text(x: np.ndarray) -> np.ndarray:
@@ -65,7 +65,7 @@ def image_directory(name: str, split: str = "train") -> Path:
     image by the folder it sits in.
     """
     spec = get_spec(name)
-    if not spec.class_names or spec.example_dtype == "string":
+    if not spec.is_image:
         raise ValueError(f"dataset {name!r} is not an image classification dataset")
     if spec.split_files is not None:
         return split_files_dir(name, split)

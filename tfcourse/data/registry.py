@@ -57,6 +57,16 @@ class DatasetSpec:
     heldout: Callable[[dict[str, Path], int], Arrays] | None = None
 
     @property
+    def is_image(self) -> bool:
+        """Images: uint8 arrays of two (grayscale) or three (colour) axes, with class names."""
+        return bool(self.class_names) and self.example_dtype == "uint8" and len(self.example_shape) in (2, 3)
+
+    @property
+    def is_text(self) -> bool:
+        """Text: one string per example (loaded as Python ``str``)."""
+        return self.example_dtype == "string"
+
+    @property
     def offline(self) -> bool:
         """True when every file has a source that works without the internet."""
         return all(any(source.offline for source in data_file.sources) for data_file in self.files)

@@ -36,16 +36,6 @@ def builder_name(dataset: str) -> str:
     return PREFIX + dataset
 
 
-def is_image_dataset(spec: DatasetSpec) -> bool:
-    """Images are uint8 arrays of two (grayscale) or three (colour) axes with class names."""
-    return bool(spec.class_names) and spec.example_dtype == "uint8" and len(spec.example_shape) in (2, 3)
-
-
-def is_text_dataset(spec: DatasetSpec) -> bool:
-    """Text datasets hold one string per example."""
-    return spec.example_dtype == "string"
-
-
 class RegistryBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
     """A TFDS builder whose examples come from one dataset of the tfcourse registry."""
 
@@ -55,11 +45,11 @@ class RegistryBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
 
     def _info(self) -> tfds.core.DatasetInfo:
         spec = self.spec
-        if is_image_dataset(spec):
+        if spec.is_image:
             height, width, *channels = spec.example_shape
             features = {"image": tfds.features.Image(shape=(height, width, channels[0] if channels else 1)),
                         "label": tfds.features.ClassLabel(names=list(spec.class_names))}
-        elif is_text_dataset(spec):
+        elif spec.is_text:
             features = {"text": tfds.features.Text(),
                         "label": (tfds.features.ClassLabel(names=list(spec.class_names)) if spec.class_names
                                   else tfds.features.Tensor(shape=(), dtype=np.int64))}
@@ -86,11 +76,10 @@ class RegistryBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
 
     def _generate_examples(self, paths: dict[str, Path], split: str) -> Iterator[tuple[int, dict]]:
         x, y = self.spec.read(paths, split)
-        image, text = is_image_dataset(self.spec), is_text_dataset(self.spec)
         for index, (example, target) in enumerate(zip(x, y)):
-            if image:
+            if self.spec.is_image:
                 yield index, {"image": example if example.ndim == 3 else example[..., np.newaxis], "label": int(target)}
-            elif text:
+            elif self.spec.is_text:
                 yield index, {"text": str(example), "label": int(target)}
             else:
                 yield index, {"x": example, "y": target}

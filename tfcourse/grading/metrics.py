@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tfcourse.grading.models import ModelRejected, predicted_classes
+from tfcourse.grading.models import ModelRejected, are_probabilities, predicted_classes
 from tfcourse.grading.result import CheckResult
 from tfcourse.grading.specs import AssignmentSpec
 
@@ -55,7 +55,7 @@ def cross_entropy(predictions: np.ndarray, y: np.ndarray) -> float:
     labels = y.astype(int)
     if predictions.shape[1] == 1:
         scores = predictions[:, 0]
-        probability = scores if scores.min() >= 0.0 and scores.max() <= 1.0 else 1.0 / (1.0 + np.exp(-scores))
+        probability = scores if are_probabilities(scores) else 1.0 / (1.0 + np.exp(-scores))
         probability = np.where(labels == 1, probability, 1.0 - probability)
     else:
         rows = predictions

@@ -96,12 +96,17 @@ def predict(model, spec: AssignmentSpec, x: np.ndarray) -> np.ndarray:
     return predictions.reshape(len(x), -1).astype(np.float32)
 
 
+def are_probabilities(scores: np.ndarray) -> bool:
+    """Whether one-unit outputs read as sigmoid probabilities (all in [0, 1]) rather than logits."""
+    return bool(scores.min() >= 0.0 and scores.max() <= 1.0)
+
+
 def predicted_classes(predictions: np.ndarray) -> np.ndarray:
     """Class per example: argmax, or for one unit a probability above 0.5 (or a logit above 0)."""
     if predictions.shape[1] > 1:
         return predictions.argmax(axis=1)
     scores = predictions[:, 0]
-    return (scores > (0.5 if scores.min() >= 0.0 and scores.max() <= 1.0 else 0.0)).astype(int)
+    return (scores > (0.5 if are_probabilities(scores) else 0.0)).astype(int)
 
 
 def base_findings(model, spec: AssignmentSpec, x: np.ndarray, predictions: np.ndarray) -> dict:

@@ -102,22 +102,6 @@ train_ds = train_ds.map(lambda texts, labels: (vectorizer(texts), labels))
 validation_ds = validation_ds.map(lambda texts, labels: (vectorizer(texts), labels))
 history = model.fit(train_ds, validation_data=validation_ds, epochs=NUM_EPOCHS, verbose=2)'''
 
-# What the broken student does wrong in C3W3: the pre-trained vectors are loaded but left trainable, so
-# training reshapes them around the 3,200 training reviews.
-UNFROZEN_VECTORS = '''def create_model(vectorizer, matrix):
-    inputs = keras.Input(shape=(1,), dtype="string")
-    x = vectorizer(inputs)
-    x = keras.layers.Embedding(len(matrix), DIMENSIONS, embeddings_initializer=keras.initializers.Constant(matrix),
-                               mask_zero=True)(x)
-    x = keras.layers.GlobalAveragePooling1D()(x)
-    x = keras.layers.Dropout(0.4)(x)
-    x = keras.layers.Dense(16, activation="relu")(x)
-    outputs = keras.layers.Dense(1, activation="sigmoid")(x)
-    model = keras.Model(inputs, outputs)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.002), loss="binary_crossentropy",
-                  metrics=["accuracy"])
-    return model'''
-
 # What the broken student does wrong in C2W2: no augmentation, so the model memorizes its 300 photos.
 NO_AUGMENTATION = '''def augmentation():
     return keras.layers.Identity(name="augmentation")'''
@@ -191,8 +175,10 @@ def student_notebook(course: Course, folder: str, student: str) -> str:
         return nbformat.writes(fill_solutions(reference, {"transfer_model": UNFROZEN_BASE}))
     if spec.assignment_id == "C3W1":
         return nbformat.writes(fill_solutions(reference, {"remove_stopwords": HARD_CODED_STOPWORDS}))
-    if spec.assignment_id == "C3W3":
-        return nbformat.writes(fill_solutions(reference, {"create_model": UNFROZEN_VECTORS}))
+    if spec.assignment_id == "C3W3":  # the pre-trained vectors left trainable: training reshapes them
+        unfrozen = solutions["create_model"].replace("trainable=False, ", "")
+        assert unfrozen != solutions["create_model"], "C3W3's reference no longer freezes its embedding this way"
+        return nbformat.writes(fill_solutions(reference, {"create_model": unfrozen}))
     if spec.assignment_id == "C3W2":
         return nbformat.writes(fill_solutions(reference, {"create_model": INDICES_MODEL, "train": INDICES_TRAINING}))
     if spec.assignment_id == "C2W4":
