@@ -187,6 +187,13 @@ def build_model_file(kind: str, path: Path) -> None:
         inputs = keras.Input(shape=(1,), dtype="string")
         x = keras.layers.GlobalAveragePooling1D()(keras.layers.Embedding(50, 2, embeddings_initializer="zeros")(vectorizer(inputs)))
         keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid", bias_initializer=keras.initializers.Constant(0.66))(x)).save(path)
+    elif kind == "c3w4_markup_vocabulary":  # always writes its first word, a tag with a script handler
+        vectorizer = keras.layers.TextVectorization(vocabulary=["<img src=x onerror=alert(1)>", "the"],
+                                                    standardize=None, output_sequence_length=4)
+        inputs = keras.Input(shape=(1,), dtype="string")
+        x = keras.layers.GlobalAveragePooling1D()(keras.layers.Embedding(4, 2, embeddings_initializer="zeros")(vectorizer(inputs)))
+        scores = keras.layers.Dense(4, activation="softmax", bias_initializer=keras.initializers.Constant([0, 0, 9, 1]))
+        keras.Model(inputs, scores(x)).save(path)
     else:
         raise ValueError(f"unknown model kind {kind!r}")
 

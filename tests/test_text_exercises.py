@@ -1,4 +1,4 @@
-"""C3W1's preprocessing exercises judged both ways: the notebook's rules pass on every seed, each
+"""Course 3's text exercises (C3W1's preprocessing, C3W4's next-word pairs) judged both ways: the notebook's rules pass on every seed, each
 plausible mistake (and a function tuned to the notebook's examples) fails with a readable reason."""
 
 from __future__ import annotations
@@ -28,11 +28,22 @@ def encode_labels(labels):
     return lookup(np.array(labels, dtype=object)).numpy()
 
 
-REFERENCE = {"remove_stopwords": remove_stopwords, "fit_vectorizer": fit_vectorizer, "encode_labels": encode_labels}
+def make_pairs(paragraphs, context_length=10, first=1, standardized=standardize):
+    contexts, next_words = [], []
+    for paragraph in paragraphs:
+        words = standardized(paragraph).split()
+        for position in range(first, len(words)):
+            contexts.append(" ".join(words[max(0, position - context_length):position]))
+            next_words.append(words[position])
+    return contexts, next_words
+
+
+REFERENCE = {"remove_stopwords": remove_stopwords, "fit_vectorizer": fit_vectorizer, "encode_labels": encode_labels,
+             "make_pairs": make_pairs}
 
 
 def judged(exercise, namespace: dict, seed: int = 7) -> tuple[float, str]:
-    inputs = exercise.inputs(seed, "C3W1")
+    inputs = exercise.inputs(seed, "C3W4" if exercise.name == "make_pairs" else "C3W1")
     return exercise.judge(inputs, exercise.drive(namespace, inputs), 1.0)
 
 
@@ -55,6 +66,10 @@ MISTAKES = {
     "labels by frequency": ("encode_labels", lambda labels: (lambda lookup: (lookup.adapt(np.array(labels, dtype=object)),
                                                                               lookup(np.array(labels, dtype=object)))[1])(
         keras.layers.StringLookup(num_oov_indices=0)), "alphabetical"),
+    "pairs not standardized": ("make_pairs", lambda p, n: make_pairs(p, n, standardized=str.lower), "standardized words"),
+    "pairs ignore the context length": ("make_pairs", lambda p, n: make_pairs(p, 10), "at most"),
+    "pairs from the first word": ("make_pairs", lambda p, n: make_pairs(p, n, first=0), "pairs (one per word"),
+    "pairs as one list": ("make_pairs", lambda p, n: list(zip(*make_pairs(p, n))), "two lists"),
 }
 
 

@@ -22,3 +22,18 @@ PUNCTUATION = re.compile(r"""[!"#$%&()\*\+,\-\./:;<=>?@\[\\\]\^_`{|}~']""")
 def standardize(text: str) -> str:
     """Lower-case and strip punctuation, as ``TextVectorization(standardize="lower_and_strip_punctuation")``."""
     return PUNCTUATION.sub("", text.lower())
+
+
+def next_word_pairs(paragraphs, context_length: int = 10) -> tuple[list[str], list[str]]:
+    """(context, next word) pairs for next-word prediction, as C3W4's notebook makes them and the grader scores them.
+
+    Each paragraph is standardized and split on whitespace; every word from the second on is a next
+    word, and its context is the up to ``context_length`` words before it, joined by single spaces.
+    """
+    contexts, next_words = [], []
+    for paragraph in paragraphs:
+        words = standardize(str(paragraph)).split()
+        for position in range(1, len(words)):
+            contexts.append(" ".join(words[max(0, position - context_length):position]))
+            next_words.append(words[position])
+    return contexts, next_words

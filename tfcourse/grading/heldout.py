@@ -40,19 +40,24 @@ class EvaluationData:
     is_heldout: bool
 
 
+def scored_examples(spec: AssignmentSpec, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What a model is scored on from a split: the split itself, or what the spec's ``examples`` makes of it."""
+    return spec.examples(x, y) if spec.examples is not None else (x, y)
+
+
 def validation_data(spec: AssignmentSpec) -> EvaluationData:
     """The public validation split: what a learner's self-check scores."""
     if not spec.has_model:
         return EvaluationData(np.array([]), np.array([]), "self-check on the grader's public example inputs; "
                                                            "your instructor grades on secret ones", False)
-    x, y = load(spec.dataset, "validation")
+    x, y = scored_examples(spec, *load(spec.dataset, "validation"))
     return EvaluationData(x, y, f"self-check on validation data, {len(y):,} examples; "
                                 "your instructor grades on held-out data", False)
 
 
 def training_data(spec: AssignmentSpec) -> EvaluationData:
     """The public training split: what a gap rule compares held-out (or validation) accuracy with."""
-    x, y = load(spec.dataset, "train")
+    x, y = scored_examples(spec, *load(spec.dataset, "train"))
     return EvaluationData(x, y, f"training split, {len(y):,} examples", False)
 
 
@@ -80,7 +85,7 @@ class HeldoutStore:
         if not path.is_file() or sha256_of(path) != entry["sha256"]:
             raise HeldoutError(f"held-out file {path} changed since it was exported (checksum mismatch)")
         with np.load(path, allow_pickle=False) as arrays:
-            x, y = arrays["x"], arrays["y"]
+            x, y = scored_examples(spec, arrays["x"], arrays["y"])
         return EvaluationData(x, y, f"held-out test data, {len(y):,} examples", True)
 
 

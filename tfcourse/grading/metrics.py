@@ -6,6 +6,7 @@ or a notebook does can change how its predictions are counted.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,8 @@ from tfcourse.grading.specs import AssignmentSpec
 
 def validate_predictions(spec: AssignmentSpec, predictions: np.ndarray, examples: int) -> np.ndarray:
     """Refuse predictions of the wrong type, shape or with NaN/infinite values."""
+    if spec.metric == "top_k":
+        return validate_top_words(spec, predictions, examples)
     if not isinstance(predictions, np.ndarray) or predictions.dtype.kind not in "fiu":
         raise ModelRejected("the model's predictions are not numbers")
     if predictions.ndim != 2 or predictions.shape[0] != examples or predictions.shape[1] not in spec.accepted_output_units:
@@ -26,8 +29,21 @@ def validate_predictions(spec: AssignmentSpec, predictions: np.ndarray, examples
     return predictions.astype(np.float64)
 
 
+def validate_top_words(spec: AssignmentSpec, predictions: np.ndarray, examples: int) -> np.ndarray:
+    """Refuse anything but ``top_k`` words (strings) per example, as the model worker reads them off the model."""
+    if not isinstance(predictions, np.ndarray) or predictions.dtype.kind != "U":
+        raise ModelRejected("the model's predictions are not words")
+    if predictions.ndim != 2 or predictions.shape != (examples, spec.top_k):
+        raise ModelRejected(f"expected the model's {spec.top_k} most probable words for each of {examples:,} "
+                            f"contexts, got an array of shape {predictions.shape}")
+    return predictions
+
+
 def metric_value(spec: AssignmentSpec, predictions: np.ndarray, y: np.ndarray) -> float:
-    """Accuracy (class = argmax, or probability/logit threshold for one unit) or mean absolute error."""
+    """Accuracy (class = argmax, or probability/logit threshold for one unit), mean absolute error, or top-k
+    accuracy (the share of targets among the model's k most probable words)."""
+    if spec.metric == "top_k":
+        return float(np.mean(np.any(predictions == np.asarray(y, dtype=str)[:, np.newaxis], axis=1)))
     if spec.metric == "mae":
         return float(np.mean(np.abs(predictions[:, 0] - y)))
     return float(np.mean(predicted_classes(predictions) == y.astype(int)))
@@ -37,8 +53,8 @@ def metric_check(spec: AssignmentSpec, value: float) -> CheckResult:
     """Points for the metric on evaluation data, with the threshold in the message."""
     points, rung = spec.points_for(value)
     top = spec.ladder[0]
-    relation = ">=" if spec.metric == "accuracy" else "<="
-    name = "accuracy" if spec.metric == "accuracy" else "mean absolute error"
+    relation = ">=" if spec.higher_is_better else "<="
+    name = spec.metric_name
     if rung is top:
         verdict = "full credit"
     elif rung is not None:
@@ -124,7 +140,7 @@ def model_part_checks(spec: AssignmentSpec, value: float | str, gap: tuple | Non
 
 def uncounted_metric_check(spec: AssignmentSpec, value: float, why: str) -> CheckResult:
     """The metric measured but worth nothing, and why."""
-    return CheckResult("accuracy" if spec.metric == "accuracy" else "mean absolute error", 0.0, spec.model_points,
+    return CheckResult(spec.metric_name, 0.0, spec.model_points,
                        f"{value:.4f} (not counted: {why})", cell=spec.model_cell)
 
 
@@ -154,6 +170,27 @@ def frozen_base_check(spec: AssignmentSpec, value: float | None, base: BaseFindi
                            f"needs >= {spec.ladder[-1].threshold:g} first", cell=spec.model_cell)
     return CheckResult(name, rule.points, rule.points, "weights identical to the published base (frozen)",
                        cell=spec.model_cell)
+
+
+MAX_GENERATED_CHARS = 300
+
+
+def generated_words(text) -> str | None:
+    """The text a model wrote (untrusted: words of its own vocabulary), reduced to letters, digits and
+    single spaces, at most ``MAX_GENERATED_CHARS`` long; None when there is none."""
+    if not isinstance(text, str):
+        return None
+    words = " ".join(re.sub(r"[^\w ]", "", text).split())
+    return words[:MAX_GENERATED_CHARS] or None
+
+
+def with_generated_text(spec: AssignmentSpec, checks: list[CheckResult], generated: str | None) -> list[CheckResult]:
+    """The checks, with the text the model wrote after the spec's seed text added to the metric's line."""
+    if not generated or not checks or checks[0].cell != spec.model_cell:
+        return checks
+    first = checks[0]
+    detail = f"{first.detail}; after \"{spec.seed_text}\" it writes: \"{generated}\""
+    return [CheckResult(first.name, first.score, first.possible, detail, cell=first.cell), *checks[1:]]
 
 
 def model_check(spec: AssignmentSpec, predictions: np.ndarray, y: np.ndarray) -> CheckResult:

@@ -84,7 +84,10 @@ def text_input(model, spec: AssignmentSpec, texts: np.ndarray):
 
 
 def predict(model, spec: AssignmentSpec, x: np.ndarray) -> np.ndarray:
-    """Predictions as a 2-D float32 array, after checking the output shape."""
+    """Predictions as a 2-D float32 array, after checking the output shape; for the metric "top_k",
+    the model's ``top_k`` most probable words per example (see :func:`top_words`)."""
+    if spec.metric == "top_k":
+        return top_words(model, spec, x)
     output_shape = model.output_shape
     if isinstance(output_shape, list) or output_shape[-1] not in spec.accepted_output_units:
         raise ModelRejected(f"model outputs shape {tuple(output_shape[1:])}, expected ({spec.output_units},)")
@@ -94,6 +97,78 @@ def predict(model, spec: AssignmentSpec, x: np.ndarray) -> np.ndarray:
         model_input = fit_input(model, spec, x)
     predictions = np.asarray(model.predict(model_input, batch_size=256, verbose=0))
     return predictions.reshape(len(x), -1).astype(np.float32)
+
+
+NEXT_WORD_BATCH = 1024  # contexts per forward pass: a batch's scores over a large vocabulary stay small
+GENERATED_WORDS = 15
+GENERATION_CONTEXT = 10  # words the generator feeds back, as many as the graded contexts hold at most
+
+
+def sublayers(layer) -> list:
+    """Every layer inside ``layer``, nested models included."""
+    found = []
+    for inner in getattr(layer, "layers", None) or []:
+        found += [inner, *sublayers(inner)]
+    return found
+
+
+def output_vocabulary(model) -> np.ndarray:
+    """The words the model's output units stand for: the vocabulary of the ``TextVectorization`` layer
+    inside it that has as many entries as the output has units."""
+    import keras
+
+    if isinstance(model.output_shape, list):
+        raise ModelRejected("model has several outputs; this assignment needs exactly one")
+    width = model.output_shape[-1]
+    vectorizers = [layer for layer in sublayers(model) if isinstance(layer, keras.layers.TextVectorization)]
+    if not vectorizers:
+        raise ModelRejected("the model has no TextVectorization layer: put the vectorizer inside the model, so it "
+                            "takes raw text and its output units stand for the vectorizer's words")
+    vocabularies = [[str(word) for word in layer.get_vocabulary()] for layer in vectorizers]
+    matching = [vocabulary for vocabulary in vocabularies if len(vocabulary) == width]
+    if not matching:
+        sizes = ", ".join(str(len(vocabulary)) for vocabulary in vocabularies)
+        raise ModelRejected(f"the model has {width} output units, but its TextVectorization knows {sizes} words: "
+                            f"it needs one output unit per vocabulary word (vectorizer.vocabulary_size())")
+    if any(vocabulary != matching[0] for vocabulary in matching[1:]):
+        raise ModelRejected("the model has several TextVectorization layers of the output's size with different "
+                            "vocabularies, so its output units do not name words unambiguously")
+    return np.array(matching[0], dtype=str)
+
+
+def top_words(model, spec: AssignmentSpec, contexts: np.ndarray) -> np.ndarray:
+    """The model's ``spec.top_k`` most probable next words for each context, most probable first.
+
+    Padding ("") and the out-of-vocabulary token never count as guesses. Only words leave the
+    worker, not the (contexts x vocabulary) scores, which would be hundreds of MiB.
+    """
+    vocabulary = output_vocabulary(model)
+    not_words = np.isin(vocabulary, ["", "[UNK]"])
+    inputs = text_input(model, spec, contexts)
+    found = []
+    for start in range(0, len(contexts), NEXT_WORD_BATCH):
+        scores = np.array(model.predict_on_batch(inputs[start:start + NEXT_WORD_BATCH]), dtype=np.float64)
+        scores = scores.reshape(scores.shape[0], -1)
+        if not np.all(np.isfinite(scores)):
+            raise ModelRejected("model predicts NaN or infinite values")
+        scores[:, not_words] = -np.inf
+        best = np.argsort(-scores, axis=1, kind="stable")[:, :spec.top_k]
+        found.append(vocabulary[best])
+    return np.concatenate(found) if found else np.empty((0, spec.top_k), dtype=str)
+
+
+def generate_text(model, spec: AssignmentSpec, words: int = GENERATED_WORDS) -> str:
+    """The words the model writes after ``spec.seed_text``, always taking its most probable word."""
+    from tfcourse.text import standardize
+
+    text = standardize(spec.seed_text).split()
+    written = []
+    for _ in range(words):
+        context = np.array([" ".join(text[-GENERATION_CONTEXT:])])
+        word = str(top_words(model, spec, context)[0, 0])
+        text.append(word)
+        written.append(word)
+    return " ".join(written)
 
 
 def are_probabilities(scores: np.ndarray) -> bool:

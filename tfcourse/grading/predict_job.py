@@ -12,7 +12,7 @@ from pathlib import Path
 import keras  # noqa: F401  (imported once in the warm worker, never in the jobs)
 import numpy as np
 
-from tfcourse.grading.models import ModelRejected, base_findings, load_model_safely, predict
+from tfcourse.grading.models import ModelRejected, base_findings, generate_text, load_model_safely, predict
 from tfcourse.grading.specs import get_assignment
 from tfcourse.sandbox.forkserver import JobRejected
 
@@ -22,7 +22,9 @@ def handle(job: dict) -> dict:
 
     For an assignment with a frozen-base rule the answer also carries the digest of the model's base
     weights (None when it has no such layer) and how far its predictions depend on the base
-    (:func:`~tfcourse.grading.models.base_findings`), judged outside.
+    (:func:`~tfcourse.grading.models.base_findings`), judged outside. For next-word prediction
+    (metric "top_k") the predictions are words, and the answer carries the text the model writes
+    after the spec's seed text.
     """
     spec = get_assignment(job["assignment"])
     try:
@@ -30,6 +32,8 @@ def handle(job: dict) -> dict:
         x = np.load(job["inputs"], allow_pickle=False)
         predictions = predict(model, spec, x)
         findings = base_findings(model, spec, x, predictions) if spec.frozen_base is not None else {}
+        if spec.seed_text:
+            findings["generated"] = generate_text(model, spec)
     except ModelRejected as rejection:
         raise JobRejected(str(rejection)) from None
     np.save(job["predictions"], predictions, allow_pickle=False)

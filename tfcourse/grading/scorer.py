@@ -21,7 +21,8 @@ import numpy as np
 
 from tfcourse.grading.exercises import PUBLIC_SEED
 from tfcourse.grading.heldout import EvaluationData, training_data
-from tfcourse.grading.metrics import BaseFinding, gap_measure, measured_value, model_part_checks
+from tfcourse.grading.metrics import (BaseFinding, gap_measure, generated_words, measured_value, model_part_checks,
+                                      with_generated_text)
 from tfcourse.grading.models import ModelRejected, check_model_file
 from tfcourse.grading.policies import exercise_worker_policy, model_worker_policy
 from tfcourse.grading.result import CheckResult, GradeResult
@@ -140,7 +141,8 @@ class Scorer:
             gap = (training_gap, gap_measure(spec, outputs[0], data.y))
         if spec.frozen_base is not None and not isinstance(outputs, str):
             base = BaseFinding(outputs[1]["base_digest"], self.published_base(), outputs[1]["agreement_without_base"])
-        return model_part_checks(spec, value, gap, base)
+        checks = model_part_checks(spec, value, gap, base)
+        return with_generated_text(spec, checks, None if isinstance(outputs, str) else outputs[1].get("generated"))
 
     def published_base(self) -> str:
         """The weights digest of this installation's pre-trained base (built on first use)."""
@@ -179,7 +181,8 @@ class Scorer:
             findings = answer.get("result") if isinstance(answer.get("result"), dict) else {}
             digest, agreement = findings.get("base_digest"), findings.get("agreement_without_base")
             return predictions, {"base_digest": digest if isinstance(digest, str) else None,
-                                 "agreement_without_base": agreement if isinstance(agreement, float) else None}
+                                 "agreement_without_base": agreement if isinstance(agreement, float) else None,
+                                 "generated": generated_words(findings.get("generated"))}
         finally:
             staged.unlink(missing_ok=True)
             empty_folder(self.outbox)

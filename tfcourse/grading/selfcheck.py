@@ -16,8 +16,9 @@ from pathlib import Path
 
 from tfcourse.grading.exercises import PUBLIC_SEED
 from tfcourse.grading.heldout import training_data, validation_data
-from tfcourse.grading.metrics import BaseFinding, gap_measure, measured_value, model_part_checks
-from tfcourse.grading.models import ModelRejected, base_findings, load_model_safely, predict
+from tfcourse.grading.metrics import (BaseFinding, gap_measure, generated_words, measured_value, model_part_checks,
+                                      with_generated_text)
+from tfcourse.grading.models import ModelRejected, base_findings, generate_text, load_model_safely, predict
 from tfcourse.grading.result import GradeResult
 from tfcourse.grading.specs import get_assignment
 
@@ -46,7 +47,7 @@ def save_for_grading(assignment_id: str, model, *, directory: str | os.PathLike 
     model_path = path / spec.model_filename
     _quietly(lambda: model.save(model_path))
     data = validation_data(spec)
-    gap = base = None
+    gap = base = generated = None
     try:
         model = _quietly(lambda: load_model_safely(model_path))
         predictions = _quietly(lambda: predict(model, spec, spec.prepare(data.x)))
@@ -61,9 +62,11 @@ def save_for_grading(assignment_id: str, model, *, directory: str | os.PathLike 
             findings = _quietly(lambda: base_findings(model, spec, spec.prepare(data.x), predictions))
             base = BaseFinding(findings["base_digest"], _quietly(published_weights_digest),
                                findings["agreement_without_base"])
+        if spec.seed_text and not isinstance(value, str):
+            generated = generated_words(_quietly(lambda: generate_text(model, spec)))
     except ModelRejected as rejection:
         value = str(rejection)
-    checks = model_part_checks(spec, value, gap, base)
+    checks = with_generated_text(spec, model_part_checks(spec, value, gap, base), generated)
     result = GradeResult(spec.assignment_id, spec.title, data.label, tuple(checks), spec.model_cell_points)
     print(f"{BANNER}\nSaved {model_path.name}.\n{result.summary()}")
     return result

@@ -1,4 +1,4 @@
-"""C3W1's preprocessing exercises: stop words, a vectorizer, label encoding.
+"""Course 3's text exercises: stop words, a vectorizer, label encoding (C3W1), next-word pairs (C3W4).
 
 The grader calls the learner's functions on texts it makes up at grading time from the secret seed:
 made-up words (so no answer can be looked up or hard-coded), stop words in capitals, punctuation,
@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from tfcourse.grading.exercises import Exercise
-from tfcourse.text import STOPWORDS, standardize
+from tfcourse.text import STOPWORDS, next_word_pairs, standardize
 
 PREAMBLE = "import numpy as np\nimport tensorflow as tf\nimport keras\nfrom tfcourse.text import STOPWORDS\n"
 SYLLABLES = ("ba", "ko", "ri", "mu", "te", "lan", "dor", "vi", "sel", "qua", "pe", "zu", "gor", "ni", "fa", "mel")
@@ -227,4 +227,61 @@ ENCODE_LABELS = Exercise(
     make_inputs=label_inputs, drive=drive_encode_labels, judge=judge_encode_labels,
 )
 
-EXERCISES = (REMOVE_STOPWORDS, FIT_VECTORIZER, ENCODE_LABELS)
+# --- make_pairs (C3W4) --------------------------------------------------------------------------
+
+def pair_inputs(rng: np.random.Generator) -> dict:
+    """Paragraphs of made-up words with capitals, punctuation and tabs; an empty one, a one-word one, one
+    shorter than the context and one much longer; two context lengths, one the notebook never uses."""
+    words = made_up_words(rng, 24)
+
+    def paragraph(length: int) -> str:
+        return " ".join(dress(rng, str(rng.choice(words))) for _ in range(length)).replace(" ", "\t", 1)
+
+    paragraphs = ["", dress(rng, words[0]) + "!", paragraph(int(rng.integers(2, 5))), paragraph(int(rng.integers(20, 31)))]
+    paragraphs += [paragraph(int(rng.integers(5, 15))) for _ in range(3)]
+    return {"paragraphs": paragraphs, "context_lengths": [int(rng.integers(2, 5)), int(rng.integers(6, 13))]}
+
+
+def drive_make_pairs(namespace: dict, inputs: dict) -> list:
+    function = _learner_function(namespace, "make_pairs")
+
+    def pairs(context_length: int) -> list:
+        answer = function(list(inputs["paragraphs"]), context_length)
+        if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
+            raise ValueError("make_pairs should return two lists, (contexts, next_words)")
+        contexts, next_words = answer
+        return [[str(context) for context in contexts], [str(word) for word in next_words]]
+
+    return _call_each(pairs, inputs["context_lengths"])
+
+
+def judge_make_pairs(inputs: dict, answers: Any, points: float) -> tuple[float, str]:
+    lengths = inputs["context_lengths"]
+    if not isinstance(answers, list) or len(answers) != len(lengths):
+        return 0.0, "make_pairs could not be run on the grader's paragraphs"
+    for length, answer in zip(lengths, answers):
+        if isinstance(answer, str):
+            return 0.0, f"with context_length={length}: {answer}"
+        contexts, next_words = next_word_pairs(inputs["paragraphs"], length)
+        if not (isinstance(answer, list) and len(answer) == 2 and all(isinstance(part, list) for part in answer)):
+            return 0.0, f"with context_length={length} make_pairs should return two lists, (contexts, next_words)"
+        got = list(zip(*answer)) if len(answer[0]) == len(answer[1]) else None
+        if got is None or len(got) != len(contexts):
+            return 0.0, (f"with context_length={length} the grader's {len(inputs['paragraphs'])} paragraphs give "
+                         f"{len(contexts)} pairs (one per word after a paragraph's first), not "
+                         f"{len(answer[0])} contexts and {len(answer[1])} next words")
+        for (context, word), (got_context, got_word) in zip(zip(contexts, next_words), got):
+            if (got_context, got_word) != (context, word):
+                return 0.0, (f"with context_length={length} a pair was ({got_context!r} -> {got_word!r}); expected "
+                             f"({context!r} -> {word!r}): standardized words, at most {length} of them before the next")
+    return points, (f"right for {len(lengths)} context lengths on the grader's paragraphs "
+                    "(capitals, punctuation, tabs, an empty and a one-word paragraph)")
+
+
+MAKE_PAIRS = Exercise(
+    name="make_pairs", cell="make_pairs", title="next-word pairs",
+    preamble=PREAMBLE + "from tfcourse.text import standardize\n",
+    make_inputs=pair_inputs, drive=drive_make_pairs, judge=judge_make_pairs,
+)
+
+EXERCISES = (REMOVE_STOPWORDS, FIT_VECTORIZER, ENCODE_LABELS, MAKE_PAIRS)

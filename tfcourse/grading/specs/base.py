@@ -80,7 +80,7 @@ class AssignmentSpec:
     folder: str
     title: str
     dataset: str
-    metric: str = "accuracy"  # "accuracy" or "mae"
+    metric: str = "accuracy"  # "accuracy", "mae", or "top_k" (next-word prediction: see top_k)
     ladder: tuple[Rung, ...] = ()
     input_shape: tuple[int, ...] = ()  # the shape of one example as the grader feeds it
     output_units: int = 0
@@ -91,10 +91,20 @@ class AssignmentSpec:
     gap: GapRule | None = None  # also scored in the model's test cell
     frozen_base: FrozenBaseRule | None = None  # also scored in the model's test cell
     word_vectors: bool = False  # the notebook loads the course's pre-trained word vectors
+    # What a split of the dataset becomes before a model is scored on it: (x, y) -> (inputs, targets).
+    # C3W4 turns paragraphs into (previous words, next word) pairs. None: the split as it is.
+    examples: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
+    # metric "top_k": the model's output is a softmax over the vocabulary of the TextVectorization
+    # layer inside it; a target counts as found when it is among the top_k words (padding and [UNK]
+    # excluded). Each output unit is a word, so output_units is the model's own vocabulary size.
+    top_k: int = 0
+    seed_text: str = ""  # metric "top_k": the feedback shows the words the model writes after this text
 
     def __post_init__(self):
-        if self.ladder and not (self.model_cell and self.prepare and self.output_units):
+        if self.ladder and not (self.model_cell and self.prepare and (self.output_units or self.metric == "top_k")):
             raise ValueError(f"{self.assignment_id}: a model part needs model_cell, prepare and output_units")
+        if (self.metric == "top_k") != (self.top_k > 0):
+            raise ValueError(f"{self.assignment_id}: top_k is set for the metric 'top_k' and only for it")
         if not self.ladder and not self.exercises:
             raise ValueError(f"{self.assignment_id}: an assignment needs a model part (ladder) or exercises")
 
@@ -121,6 +131,16 @@ class AssignmentSpec:
         return (self.output_units,)
 
     @property
+    def metric_name(self) -> str:
+        """How reports name the metric."""
+        return {"accuracy": "accuracy", "mae": "mean absolute error", "top_k": f"top-{self.top_k} accuracy"}[self.metric]
+
+    @property
+    def higher_is_better(self) -> bool:
+        """Accuracies reach a rung from below (>=), errors from above (<=)."""
+        return self.metric != "mae"
+
+    @property
     def model_points(self) -> float:
         return self.ladder[0].points if self.ladder else 0.0
 
@@ -145,7 +165,7 @@ class AssignmentSpec:
     def points_for(self, value: float) -> tuple[float, Rung | None]:
         """Points for a metric value, and the rung reached (None when below every rung)."""
         for rung in self.ladder:
-            reached = value >= rung.threshold if self.metric == "accuracy" else value <= rung.threshold
+            reached = value >= rung.threshold if self.higher_is_better else value <= rung.threshold
             if reached:
                 return rung.points, rung
         return 0.0, None

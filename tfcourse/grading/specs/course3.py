@@ -6,8 +6,13 @@ the scorer feeds every model the same held-out texts, as ``tfcourse.data.load`` 
 
 from __future__ import annotations
 
+import numpy as np
+
 from tfcourse.grading.specs.base import AssignmentSpec, ExercisePart, GapRule, Rung, raw_text
-from tfcourse.grading.text_exercises import ENCODE_LABELS, FIT_VECTORIZER, REMOVE_STOPWORDS
+from tfcourse.grading.text_exercises import ENCODE_LABELS, FIT_VECTORIZER, MAKE_PAIRS, REMOVE_STOPWORDS
+from tfcourse.text import next_word_pairs
+
+CONTEXT_LENGTH = 10  # C3W4: the grader feeds at most the 10 words before the one to predict
 
 C3W1 = AssignmentSpec(
     assignment_id="C3W1",
@@ -50,4 +55,30 @@ C3W3 = AssignmentSpec(
     word_vectors=True,
 )
 
-ASSIGNMENTS = (C3W1, C3W2, C3W3)
+
+
+def next_word_examples(paragraphs: np.ndarray, chapters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Paragraphs -> (up to 10 previous words, next word) pairs, every word after a paragraph's first."""
+    contexts, next_words = next_word_pairs(paragraphs, CONTEXT_LENGTH)
+    return np.array(contexts, dtype=str), np.array(next_words, dtype=str)
+
+
+C3W4 = AssignmentSpec(
+    assignment_id="C3W4",
+    folder="C3W4_next_word",
+    title="the next word in Pride and Prejudice",
+    dataset="pride_and_prejudice",
+    metric="top_k",
+    top_k=5,
+    # Always guessing the five most frequent words finds 0.16 of the held-out next words.
+    ladder=(Rung(0.25, 7.0), Rung(0.21, 3.5)),
+    input_shape=(1,),
+    prepare=raw_text,
+    input_note="the up to 10 words before each word of held-out chapters, standardized, one string per example",
+    model_cell="test_next_word",
+    examples=next_word_examples,
+    seed_text="it is a truth universally acknowledged that",
+    exercises=(ExercisePart(test_cell="test_make_pairs", exercise=MAKE_PAIRS, points=3.0),),
+)
+
+ASSIGNMENTS = (C3W1, C3W2, C3W3, C3W4)
