@@ -553,3 +553,19 @@ def test_a_model_that_always_guesses_the_frequent_words_earns_nothing(scorer, tm
     value = float(check.detail.split()[0])
     assert 0.10 < value < 0.20 and check.score == 0, check
     assert 'it writes: "the the the' in check.detail and "[UNK]" not in check.detail
+
+
+@pytest.mark.parametrize("assignment, part", [(spec.assignment_id, part) for spec in ASSIGNMENTS.values()
+                                              for part in spec.exercises], ids=lambda value: getattr(value, "test_cell", value))
+def test_each_reference_exercise_cell_passes_on_its_own(assignment, part):
+    """Does the reference's solution cell, run alone after its exercise's imports (as the exercise worker
+    runs it, without the notebook's other cells), earn the part's points on a grading seed?"""
+    from tfcourse.grading.exercise_job import handle
+    from tfcourse.instructor.demo import solution_sources
+
+    spec = get_assignment(assignment)
+    source = solution_sources(nbformat.read(REPO / "source" / spec.folder / spec.notebook, as_version=4))[part.exercise.cell]
+    inputs = part.exercise.inputs(11, assignment)
+    answers = handle({"cell": part.exercise.cell, "source": source, "inputs": inputs})["answers"]
+    check = part.exercise.check(inputs, answers, part.points, part.test_cell)
+    assert check.score == part.points, check.detail
