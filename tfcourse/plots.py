@@ -1,4 +1,4 @@
-"""Plots the notebooks share: training curves and image grids."""
+"""Plots the notebooks share: training curves, image grids and time series."""
 
 from __future__ import annotations
 
@@ -134,4 +134,30 @@ def plot_histories(histories: Mapping[str, object], metrics: Sequence[str] = ("l
     if title:
         fig.suptitle(title)
     plt.show()
+    return fig
+
+
+def plot_series(time, series: Mapping[str, object] | object, title: str | None = None, start: int = 0,
+                end: int | None = None, xlabel: str = "time", ylabel: str = "value"):
+    """Plot one series, or several over the same ``time`` (a mapping of label -> values), from ``start`` to ``end``.
+
+    Forecasts are usually shorter than the series: each entry is aligned to the end of ``time``.
+    """
+    import matplotlib.pyplot as plt
+
+    named = series if isinstance(series, Mapping) else {"": series}
+    time = np.asarray(time)
+    fig, axis = plt.subplots(figsize=(10, 4))
+    for label, values in named.items():
+        values = np.asarray(values).reshape(-1)
+        steps = time[len(time) - len(values):]
+        axis.plot(steps[start:end], values[start:end], label=label or None)
+    axis.set_xlabel(xlabel)
+    axis.set_ylabel(ylabel)
+    axis.grid(True)
+    if any(named):
+        axis.legend()
+    if title:
+        axis.set_title(title)
+    fig.tight_layout()
     return fig

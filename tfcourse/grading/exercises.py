@@ -145,7 +145,7 @@ STOP_AT_ACCURACY = Exercise(
 
 def get_exercise(cell: str) -> Exercise:
     """The exercise defined in the solution cell ``cell``."""
-    from tfcourse.grading import text_exercises
+    from tfcourse.grading import series_exercises, text_exercises
 
-    exercises = (STOP_AT_ACCURACY, *text_exercises.EXERCISES)
+    exercises = (STOP_AT_ACCURACY, *text_exercises.EXERCISES, *series_exercises.EXERCISES)
     return {exercise.cell: exercise for exercise in exercises}[cell]

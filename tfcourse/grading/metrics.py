@@ -118,12 +118,15 @@ class BaseFinding:
 
 
 def model_part_checks(spec: AssignmentSpec, value: float | str, gap: tuple | None = None,
-                      base: BaseFinding | None = None) -> list[CheckResult]:
+                      base: BaseFinding | None = None, naive: float | None = None) -> list[CheckResult]:
     """The checks of the model's test cell: the ladder on ``value``; under a gap rule, the gap between
     ``gap = (on training split, on evaluation data)`` (each a measure, or the reason there is none);
-    under a frozen-base rule, whether ``base`` is the published one, without which the ladder does not count."""
+    under a frozen-base rule, whether ``base`` is the published one, without which the ladder does not count;
+    under a forecast rule, whether ``value`` beats ``naive`` (the naive forecast's error on the same steps)."""
     if isinstance(value, str):
         checks = [rejected_model_check(spec, value)]
+    elif spec.forecast is not None:
+        checks = [forecast_check(spec, value, naive)]
     elif spec.frozen_base is not None and not (base is not None and base.intact and base.used(spec.frozen_base)):
         checks = [uncounted_metric_check(spec, value, "the model's predictions do not come from the published "
                                                       "pre-trained base, frozen")]
@@ -136,6 +139,28 @@ def model_part_checks(spec: AssignmentSpec, value: float | str, gap: tuple | Non
     if spec.frozen_base is not None:
         checks.append(frozen_base_check(spec, value if isinstance(value, float) else None, base))
     return checks
+
+
+def naive_error(spec: AssignmentSpec, series: np.ndarray, steps: int) -> float | None:
+    """A forecaster's yardstick: the naive forecast's mean absolute error on the last ``steps`` values of ``series``."""
+    from tfcourse.series import naive_forecast_mae
+
+    return naive_forecast_mae(series, len(series) - steps) if spec.forecast is not None and steps else None
+
+
+def forecast_check(spec: AssignmentSpec, value: float, naive: float | None) -> CheckResult:
+    """The ladder on a forecaster's error, counted only when it beats the naive forecast by the rule's margin."""
+    rule = spec.forecast
+    if naive is None:
+        return uncounted_metric_check(spec, value, "the naive forecast could not be measured")
+    limit = (1 - rule.beat_naive_by) * naive
+    ratio = f"{value / naive:.0%} of the naive forecast's {naive:.4f}" if naive > 0 else f"naive forecast {naive:.4f}"
+    if value > limit:
+        return uncounted_metric_check(spec, value, f"{ratio}; it must beat the naive forecast (each value "
+                                                   f"predicted by the one before it) by {rule.beat_naive_by:.0%}, "
+                                                   f"that is, <= {limit:.4f}")
+    check = metric_check(spec, value)
+    return CheckResult(check.name, check.score, check.possible, f"{check.detail}; {ratio}", cell=check.cell)
 
 
 def uncounted_metric_check(spec: AssignmentSpec, value: float, why: str) -> CheckResult:

@@ -83,11 +83,14 @@ def text_input(model, spec: AssignmentSpec, texts: np.ndarray):
     return tf.constant(column)
 
 
-def predict(model, spec: AssignmentSpec, x: np.ndarray) -> np.ndarray:
+def predict(model, spec: AssignmentSpec, x: np.ndarray, steps: int | None = None) -> np.ndarray:
     """Predictions as a 2-D float32 array, after checking the output shape; for the metric "top_k",
-    the model's ``top_k`` most probable words per example (see :func:`top_words`)."""
+    the model's ``top_k`` most probable words per example (see :func:`top_words`); for a forecaster,
+    forecasts of the last ``steps`` values of the series ``x`` (see :func:`forecasts`)."""
     if spec.metric == "top_k":
         return top_words(model, spec, x)
+    if spec.forecast is not None:
+        return forecasts(model, spec, x, steps if steps is not None else 0)
     output_shape = model.output_shape
     if isinstance(output_shape, list) or output_shape[-1] not in spec.accepted_output_units:
         raise ModelRejected(f"model outputs shape {tuple(output_shape[1:])}, expected ({spec.output_units},)")
@@ -97,6 +100,35 @@ def predict(model, spec: AssignmentSpec, x: np.ndarray) -> np.ndarray:
         model_input = fit_input(model, spec, x)
     predictions = np.asarray(model.predict(model_input, batch_size=256, verbose=0))
     return predictions.reshape(len(x), -1).astype(np.float32)
+
+
+def forecasts(model, spec: AssignmentSpec, series: np.ndarray, steps: int) -> np.ndarray:
+    """One-step forecasts of the last ``steps`` values of ``series``, each from the values just before it.
+
+    The window length is the model's: ``Input(shape=(window,))`` or ``(window, 1)``. The windows are cut
+    here (:func:`tfcourse.series.forecast_windows`), so the model never sees the value it forecasts.
+    """
+    from tfcourse.series import forecast_windows
+
+    shape = model.input_shape
+    if isinstance(shape, list):
+        raise ModelRejected("model has several inputs; this assignment needs exactly one")
+    window = shape[1] if len(shape) >= 2 else None
+    if window is None or len(shape) > 3 or (len(shape) == 3 and shape[2] != 1):
+        raise ModelRejected(f"model expects input shape {tuple(shape[1:])}; a forecaster here takes a window of "
+                            f"past values of one series, declared as keras.Input(shape=(window_size,)) or "
+                            f"(window_size, 1)")
+    history = len(series) - steps
+    if not 1 <= steps <= len(series) or window > history:
+        raise ModelRejected(f"the model's window of {window} values is longer than the {history} values the grader "
+                            f"has before the first step it forecasts")
+    output_shape = model.output_shape
+    if isinstance(output_shape, list) or output_shape[-1] != 1:
+        raise ModelRejected(f"model outputs shape {tuple(output_shape[1:]) if not isinstance(output_shape, list) else '?'}, "
+                            f"expected (1,): the next value")
+    windows = forecast_windows(series, history, window).reshape((steps, *shape[1:]))
+    predictions = np.asarray(model.predict(windows, batch_size=256, verbose=0))
+    return predictions.reshape(steps, -1).astype(np.float32)
 
 
 NEXT_WORD_BATCH = 1024  # contexts per forward pass: a batch's scores over a large vocabulary stay small

@@ -20,6 +20,8 @@ from tfcourse.sandbox.forkserver import JobRejected
 def handle(job: dict) -> dict:
     """``{"assignment", "model", "name", "inputs", "predictions"}`` -> the predictions file written, or a refusal.
 
+    For a forecaster the job also says how many ``steps`` at the end of the series to forecast.
+
     For an assignment with a frozen-base rule the answer also carries the digest of the model's base
     weights (None when it has no such layer) and how far its predictions depend on the base
     (:func:`~tfcourse.grading.models.base_findings`), judged outside. For next-word prediction
@@ -30,7 +32,7 @@ def handle(job: dict) -> dict:
     try:
         model = load_model_safely(Path(job["model"]), name=job.get("name"))
         x = np.load(job["inputs"], allow_pickle=False)
-        predictions = predict(model, spec, x)
+        predictions = predict(model, spec, x, steps=job.get("steps"))
         findings = base_findings(model, spec, x, predictions) if spec.frozen_base is not None else {}
         if spec.seed_text:
             findings["generated"] = generate_text(model, spec)

@@ -22,7 +22,7 @@ import numpy as np
 from tfcourse.grading.exercises import PUBLIC_SEED
 from tfcourse.grading.heldout import EvaluationData, training_data
 from tfcourse.grading.metrics import (BaseFinding, gap_measure, generated_words, measured_value, model_part_checks,
-                                      with_generated_text)
+                                      naive_error, with_generated_text)
 from tfcourse.grading.models import ModelRejected, check_model_file
 from tfcourse.grading.policies import exercise_worker_policy, model_worker_policy
 from tfcourse.grading.result import CheckResult, GradeResult
@@ -141,7 +141,7 @@ class Scorer:
             gap = (training_gap, gap_measure(spec, outputs[0], data.y))
         if spec.frozen_base is not None and not isinstance(outputs, str):
             base = BaseFinding(outputs[1]["base_digest"], self.published_base(), outputs[1]["agreement_without_base"])
-        checks = model_part_checks(spec, value, gap, base)
+        checks = model_part_checks(spec, value, gap, base, naive_error(spec, data.x, len(data.y)))
         return with_generated_text(spec, checks, None if isinstance(outputs, str) else outputs[1].get("generated"))
 
     def published_base(self) -> str:
@@ -168,7 +168,8 @@ class Scorer:
             answer = self.model_worker.run({"assignment": spec.assignment_id, "model": str(staged),
                                             "name": model_path.name,
                                             "inputs": str(self._inputs_file(spec, data)),
-                                            "predictions": str(predictions_path)}, MODEL_TIMEOUT_S)
+                                            "predictions": str(predictions_path), "steps": len(data.y)},
+                                           MODEL_TIMEOUT_S)
             if not answer["ok"]:
                 return answer.get("error") or "the model could not be scored"
             try:

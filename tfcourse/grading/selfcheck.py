@@ -17,7 +17,7 @@ from pathlib import Path
 from tfcourse.grading.exercises import PUBLIC_SEED
 from tfcourse.grading.heldout import training_data, validation_data
 from tfcourse.grading.metrics import (BaseFinding, gap_measure, generated_words, measured_value, model_part_checks,
-                                      with_generated_text)
+                                      naive_error, with_generated_text)
 from tfcourse.grading.models import ModelRejected, base_findings, generate_text, load_model_safely, predict
 from tfcourse.grading.result import GradeResult
 from tfcourse.grading.specs import get_assignment
@@ -50,7 +50,7 @@ def save_for_grading(assignment_id: str, model, *, directory: str | os.PathLike 
     gap = base = generated = None
     try:
         model = _quietly(lambda: load_model_safely(model_path))
-        predictions = _quietly(lambda: predict(model, spec, spec.prepare(data.x)))
+        predictions = _quietly(lambda: predict(model, spec, spec.prepare(data.x), steps=len(data.y)))
         value = measured_value(spec, predictions, data.y)
         if spec.gap is not None and not isinstance(value, str):
             training = training_data(spec)
@@ -66,7 +66,8 @@ def save_for_grading(assignment_id: str, model, *, directory: str | os.PathLike 
             generated = generated_words(_quietly(lambda: generate_text(model, spec)))
     except ModelRejected as rejection:
         value = str(rejection)
-    checks = with_generated_text(spec, model_part_checks(spec, value, gap, base), generated)
+    naive = naive_error(spec, data.x, len(data.y))
+    checks = with_generated_text(spec, model_part_checks(spec, value, gap, base, naive), generated)
     result = GradeResult(spec.assignment_id, spec.title, data.label, tuple(checks), spec.model_cell_points)
     print(f"{BANNER}\nSaved {model_path.name}.\n{result.summary()}")
     return result

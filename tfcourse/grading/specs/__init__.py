@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from tfcourse.grading.specs import course1, course2, course3
-from tfcourse.grading.specs.base import AssignmentSpec, ExercisePart, FrozenBaseRule, GapRule, Rung
+from tfcourse.grading.specs import course1, course2, course3, course4
+from tfcourse.grading.specs.base import AssignmentSpec, ExercisePart, ForecastRule, FrozenBaseRule, GapRule, Rung
 
 ASSIGNMENTS: dict[str, AssignmentSpec] = {spec.assignment_id: spec
-                                          for spec in (*course1.ASSIGNMENTS, *course2.ASSIGNMENTS, *course3.ASSIGNMENTS)}
+                                          for spec in (*course1.ASSIGNMENTS, *course2.ASSIGNMENTS, *course3.ASSIGNMENTS,
+                                                       *course4.ASSIGNMENTS)}
 
-__all__ = ["ASSIGNMENTS", "AssignmentSpec", "ExercisePart", "FrozenBaseRule", "GapRule", "Rung", "get_assignment"]
+__all__ = ["ASSIGNMENTS", "AssignmentSpec", "ExercisePart", "ForecastRule", "FrozenBaseRule", "GapRule", "Rung", "get_assignment"]
 
 
 def get_assignment(assignment_id: str) -> AssignmentSpec:

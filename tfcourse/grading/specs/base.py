@@ -60,6 +60,17 @@ class FrozenBaseRule:
 
 
 @dataclass(frozen=True)
+class ForecastRule:
+    """Forecasting (Course 4): the scorer cuts every input window itself, the values before each step
+    of the evaluation segment (as many as the model's input shape says), so no model sees the step
+    it forecasts. The ladder on mean absolute error counts only when the model also beats the naive
+    forecast (each step predicted by the value before it) on the same steps by ``beat_naive_by``
+    (0.1: an error at most 90% of the naive forecast's)."""
+
+    beat_naive_by: float
+
+
+@dataclass(frozen=True)
 class ExercisePart:
     """A function or class the grader calls on inputs it chooses (the notebook's ``cell`` holds it)."""
 
@@ -99,6 +110,7 @@ class AssignmentSpec:
     # excluded). Each output unit is a word, so output_units is the model's own vocabulary size.
     top_k: int = 0
     seed_text: str = ""  # metric "top_k": the feedback shows the words the model writes after this text
+    forecast: ForecastRule | None = None  # a forecaster: x is the series up to the segment's end, y the segment
 
     def __post_init__(self):
         if self.ladder and not (self.model_cell and self.prepare and (self.output_units or self.metric == "top_k")):
@@ -194,6 +206,11 @@ def as_column(x: np.ndarray) -> np.ndarray:
 def raw_pixels(x: np.ndarray) -> np.ndarray:
     """Pixel values kept at 0-255 as float32 (images that already have a channel axis)."""
     return x.astype(np.float32)
+
+
+def as_series(x: np.ndarray) -> np.ndarray:
+    """A series' values as float32 (the model worker cuts the windows from it)."""
+    return np.asarray(x, dtype=np.float32).reshape(-1)
 
 
 def raw_text(x: np.ndarray) -> np.ndarray:

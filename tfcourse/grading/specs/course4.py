@@ -1,0 +1,66 @@
+"""Course 4 (Sequences, Time Series and Prediction): how each week's assignment is graded.
+
+Forecasters are scored on the future of their series: the scorer cuts every input window itself
+from the values before each held-out step (the window length is read from the model's input shape),
+scores the mean absolute error of the one-step forecasts, and counts it only when it beats the
+naive forecast on the same steps by a stated margin (:class:`ForecastRule`).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from tfcourse.data import load
+from tfcourse.grading.series_exercises import (
+    DIFFERENCED_FORECAST,
+    FORECAST_ERRORS,
+    MOVING_AVERAGE_FORECAST,
+    NAIVE_FORECAST,
+)
+from tfcourse.grading.specs.base import AssignmentSpec, ExercisePart, ForecastRule, Rung, as_series
+
+
+def with_history(dataset: str) -> Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """A segment of ``dataset`` (its times and values) -> (the public values before it, then the segment;
+    the segment): what a forecaster is scored on. The model worker forecasts the segment's steps."""
+
+    def examples(time: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        history = []
+        for split in ("train", "validation"):
+            split_time, split_values = load(dataset, split)
+            history.append(split_values[split_time < time[0]])
+        return np.concatenate([*history, values]).astype(np.float32), np.asarray(values, dtype=np.float32)
+
+    return examples
+
+
+C4W1 = AssignmentSpec(
+    assignment_id="C4W1",
+    folder="C4W1_baseline_forecasts",
+    title="baseline forecasts: naive, moving average, differencing",
+    dataset="synthetic_series",  # what the notebook explores; the exercises are graded on the grader's own series
+    exercises=(ExercisePart(test_cell="test_naive_forecast", exercise=NAIVE_FORECAST, points=2.0),
+               ExercisePart(test_cell="test_moving_average_forecast", exercise=MOVING_AVERAGE_FORECAST, points=3.0),
+               ExercisePart(test_cell="test_differenced_forecast", exercise=DIFFERENCED_FORECAST, points=3.0),
+               ExercisePart(test_cell="test_forecast_errors", exercise=FORECAST_ERRORS, points=2.0)),
+)
+
+C4W2 = AssignmentSpec(
+    assignment_id="C4W2",
+    folder="C4W2_dnn_forecast",
+    title="a DNN forecaster for the synthetic series",
+    dataset="synthetic_series",
+    metric="mae",
+    ladder=(Rung(5.0, 10.0), Rung(5.4, 5.0)),
+    input_shape=(None,),
+    output_units=1,
+    prepare=as_series,
+    input_note="windows of the values before each held-out day, cut by the grader to your model's input length",
+    model_cell="test_forecaster",
+    examples=with_history("synthetic_series"),
+    forecast=ForecastRule(beat_naive_by=0.1),
+)
+
+ASSIGNMENTS = (C4W1, C4W2)
