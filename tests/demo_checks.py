@@ -38,6 +38,8 @@ BROKEN = {
     "C3W3": (4, ["loss gap", "overfitting"]),  # left the pre-trained vectors trainable: they memorized the reviews
     # One output unit more than the vectorizer has words: the pairs exercise still counts, the model cannot.
     "C3W4": (3, ["3001 output units", "knows 3000 words"]),
+    "C4W1": (8, ["naive forecast: with split_time="]),  # returned the actual future values as the "forecast"
+    "C4W2": (0, ["could not be loaded safely"]),  # scaled in Lambda layers, as the original course did
 }
 # The cheating students: (student, assignment) -> phrases their reasons must contain (their score is 0).
 CHEATING = {

@@ -569,3 +569,58 @@ def test_each_reference_exercise_cell_passes_on_its_own(assignment, part):
     answers = handle({"cell": part.exercise.cell, "source": source, "inputs": inputs})["answers"]
     check = part.exercise.check(inputs, answers, part.points, part.test_cell)
     assert check.score == part.points, check.detail
+
+
+# --- forecasters: windows cut by the grader, MAE counted only when it beats naive (Course 4) --------
+
+C4W2 = get_assignment("C4W2")
+
+
+def last_value_model(window: int):
+    """A forecaster that repeats the last value of its window: the naive forecast, as a Keras model."""
+    import keras
+
+    model = keras.Sequential([keras.Input(shape=(window,)), keras.layers.Dense(1, use_bias=False)])
+    model.set_weights([np.eye(window, 1, -(window - 1), dtype="float32")])
+    return model
+
+
+@pytest.mark.parametrize("value, naive, points, phrase", [
+    (4.9, 5.9, 10.0, "(full credit); 83% of the naive"),
+    (5.6, 6.2, 5.0, "partial credit"),
+    (5.5, 5.6, 0.0, "must beat the naive forecast"),
+    (6.5, 9.0, 0.0, "below every threshold"),
+])
+def test_forecast_rule_counts_the_ladder_only_when_naive_is_beaten(value, naive, points, phrase):
+    """Is the MAE ladder paid only to a forecaster at most 95% as wrong as the naive forecast?"""
+    from tfcourse.grading.metrics import model_part_checks
+
+    check = model_part_checks(C4W2, value, naive=naive)[0]
+    assert check.score == points and phrase in check.detail, check
+
+
+def test_the_graders_windows_never_show_the_forecast_step(scorer, tmp_path):
+    """Does a model that repeats its window's last value score exactly the naive forecast's MAE (a window
+    holding the forecast step would let it score 0), and so earn nothing?"""
+    from tfcourse.series import naive_forecast_mae
+
+    last_value_model(20).save(tmp_path / "C4W2_model.keras")
+    data = validation_data(C4W2)
+    check = scorer.score(C4W2, tmp_path, data).checks[0]
+    naive = naive_forecast_mae(data.x, len(data.x) - len(data.y))
+    assert float(check.detail.split()[0]) == pytest.approx(naive, abs=1e-3)
+    assert check.score == 0 and "100% of the naive forecast" in check.detail, check
+
+
+@pytest.mark.parametrize("shape, phrase", [((None, 1), "keras.Input(shape=(window_size,))"),
+                                           ((20, 2), "keras.Input(shape=(window_size,))"),
+                                           ((5000,), "longer than the 1100 values")])
+def test_forecasters_without_a_usable_window_are_refused(scorer, tmp_path, shape, phrase):
+    """Is a model without a fixed one-series window, or with one longer than the history, refused with the fix?"""
+    import keras
+
+    inputs = keras.Input(shape=shape)
+    x = keras.layers.GlobalAveragePooling1D()(inputs) if len(shape) == 2 else inputs
+    keras.Model(inputs, keras.layers.Dense(1)(x)).save(tmp_path / "C4W2_model.keras")
+    check = scorer.score(C4W2, tmp_path, validation_data(C4W2)).checks[0]
+    assert check.score == 0 and phrase in check.detail, check

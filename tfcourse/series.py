@@ -44,7 +44,7 @@ def autocorrelation(time: np.ndarray, amplitude: float = 1.0, phi: float = 0.8, 
 
 
 def windowed_dataset(series, window_size: int, batch_size: int = 32, shuffle_buffer: int = 1000, seed: int = 42):
-    """A ``tf.data`` pipeline of (``window_size`` past values, next value) pairs, shuffled and batched.
+    """A ``tf.data`` pipeline of (``window_size`` past values, next value) pairs, cached, shuffled and batched.
 
     The windows are cut with ``Dataset.window`` and ``flat_map``, as the original course does: each
     window of ``window_size + 1`` values is split into its first ``window_size`` values (the features)
@@ -55,8 +55,8 @@ def windowed_dataset(series, window_size: int, batch_size: int = 32, shuffle_buf
     dataset = tf.data.Dataset.from_tensor_slices(np.asarray(series, dtype=np.float32))
     dataset = dataset.window(window_size + 1, shift=1, drop_remainder=True)
     dataset = dataset.flat_map(lambda window: window.batch(window_size + 1))
-    dataset = dataset.map(lambda window: (window[:-1], window[-1]))
-    return dataset.shuffle(shuffle_buffer, seed=seed).batch(batch_size).cache().prefetch(tf.data.AUTOTUNE)
+    dataset = dataset.map(lambda window: (window[:-1], window[-1])).cache()  # before shuffling: a new order each epoch
+    return dataset.shuffle(shuffle_buffer, seed=seed).batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
 def forecast_windows(series: np.ndarray, first: int, window_size: int) -> np.ndarray:

@@ -107,6 +107,27 @@ NO_AUGMENTATION = '''def augmentation():
     return keras.layers.Identity(name="augmentation")'''
 
 
+# What the broken student does wrong in C4W1: the "naive forecast" returns the values it should
+# forecast (the future itself), which the notebook's plot makes look perfect.
+FUTURE_AS_FORECAST = '''def naive_forecast(series, split_time):
+    """Looks perfect on the plot: it is the actual values, not a forecast."""
+    return series[split_time:]'''
+
+# What the broken student does wrong in C4W2: scales the input in a Lambda layer, as the original
+# course did; safe mode refuses the Python code it is saved as.
+LAMBDA_FORECASTER = '''def create_model(window_size):
+    """Scales the windows in a Lambda layer: saved as Python bytecode, which safe mode refuses to load."""
+    model = keras.Sequential([
+        keras.Input(shape=(window_size,)),
+        keras.layers.Lambda(lambda x: x / 100.0),
+        keras.layers.Dense(10, activation="relu"),
+        keras.layers.Dense(10, activation="relu"),
+        keras.layers.Dense(1),
+        keras.layers.Lambda(lambda x: x * 100.0),
+    ])
+    model.compile(loss="mse", optimizer=keras.optimizers.SGD(learning_rate=1e-6, momentum=0.9), metrics=["mae"])
+    return model'''
+
 def solution_sources(notebook) -> dict[str, str]:
     """grade_id -> source of every solution cell."""
     return {cell.metadata["nbgrader"]["grade_id"]: cell.source for cell in notebook.cells
@@ -185,6 +206,10 @@ def student_notebook(course: Course, folder: str, student: str) -> str:
         widened = solutions["create_model"].replace("Dense(vectorizer.vocabulary_size()", "Dense(VOCAB_SIZE + 1")
         assert widened != solutions["create_model"], "C3W4's reference no longer sizes its output this way"
         return nbformat.writes(fill_solutions(reference, {"create_model": widened}))
+    if spec.assignment_id == "C4W1":
+        return nbformat.writes(fill_solutions(reference, {"naive_forecast": FUTURE_AS_FORECAST}))
+    if spec.assignment_id == "C4W2":
+        return nbformat.writes(fill_solutions(reference, {"create_model": LAMBDA_FORECASTER}))
     if spec.assignment_id == "C2W4":
         return nbformat.writes(fill_solutions(reference, {"parse_data_from_input": HEADER_KEPT_PARSER}))
     return nbformat.writes(fill_solutions(reference, {"face_model": UNSAFE_MODEL}))

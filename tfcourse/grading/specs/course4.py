@@ -53,14 +53,16 @@ C4W2 = AssignmentSpec(
     title="a DNN forecaster for the synthetic series",
     dataset="synthetic_series",
     metric="mae",
-    ladder=(Rung(5.0, 10.0), Rung(5.4, 5.0)),
+    # The naive forecast errs by about 5.6-6.0 on a held-out year; the noise alone (sd 5) by 4.0, and
+    # the season's yearly jump costs every window model some more (docs/grading.md).
+    ladder=(Rung(5.5, 10.0), Rung(5.9, 5.0)),
     input_shape=(None,),
     output_units=1,
     prepare=as_series,
     input_note="windows of the values before each held-out day, cut by the grader to your model's input length",
     model_cell="test_forecaster",
     examples=with_history("synthetic_series"),
-    forecast=ForecastRule(beat_naive_by=0.1),
+    forecast=ForecastRule(beat_naive_by=0.05),
 )
 
 ASSIGNMENTS = (C4W1, C4W2)
