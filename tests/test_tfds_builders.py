@@ -18,7 +18,7 @@ def test_every_dataset_has_a_prefixed_builder():
     assert tfds.builder_cls("fashion_mnist") is not BUILDERS["fashion_mnist"]
 
 
-@pytest.mark.parametrize("name", ["housing", "faces_or_not", "fashion_mnist"])
+@pytest.mark.parametrize("name", ["housing", "faces_or_not", "fashion_mnist", "sunspots", "synthetic_series"])
 def test_declared_example_shape_matches_the_data(name):
     """Does each offline dataset's declared example shape and dtype (what TFDS features use) match load()?"""
     spec = data.get_spec(name)
@@ -26,7 +26,7 @@ def test_declared_example_shape_matches_the_data(name):
     assert x.shape[1:] == spec.example_shape and x.dtype == np.dtype(spec.example_dtype)
 
 
-@pytest.mark.parametrize("name", ["housing", "faces_or_not"])
+@pytest.mark.parametrize("name", ["housing", "faces_or_not", "sunspots"])
 def test_tfds_load_gives_the_registry_arrays(name, isolated_cache, tmp_path):
     """Does tfds.load return every split example by example as tfcourse.data.load does?"""
     for split in data.get_spec(name).splits:
