@@ -27,7 +27,7 @@ STUDENTS = ("reference", "weak", "broken")
 # What `tfcourse demo` grades by default: one batch per course, chosen to show each kind of check
 # (a forged history, a snoop, an unsafe Lambda model, a retrained base) in a few minutes on 2 cores.
 # Every assignment's batch is graded by `tfcourse demo all` and by the test suite.
-SHOWCASE = ("C1W2", "C1W4", "C2W3", "C3W3")
+SHOWCASE = ("C1W2", "C1W4", "C2W3", "C3W3", "C4W2")
 CHEATING = "cheating"
 DEMO_TIME = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
