@@ -25,6 +25,15 @@ SYNTHETIC_HELDOUT_STEPS = 365  # the year after: the grader's future
 BASELINE, SLOPE, AMPLITUDE, NOISE_LEVEL, PUBLIC_NOISE_SEED = 10.0, 0.05, 40.0, 5.0, 42
 
 
+def split_by_time(time: np.ndarray, values: np.ndarray, split: str, train_end: float,
+                  validation_end: float = np.inf) -> Arrays:
+    """The steps of one split: train before ``train_end``, validation up to ``validation_end``, test after."""
+    start, end = {"train": (-np.inf, train_end), "validation": (train_end, validation_end),
+                  "test": (validation_end, np.inf)}[split]
+    keep = (time >= start) & (time < end)
+    return time[keep].astype(np.float32), values[keep]
+
+
 def synthetic_values(time: np.ndarray, noise_seed: int) -> np.ndarray:
     """The synthetic series at ``time``: baseline + trend + yearly season + noise drawn from ``noise_seed``."""
     return (BASELINE + trend(time, SLOPE) + seasonality(time, amplitude=AMPLITUDE)
@@ -33,9 +42,7 @@ def synthetic_values(time: np.ndarray, noise_seed: int) -> np.ndarray:
 
 def _read_synthetic(paths: dict[str, Path], split: str) -> Arrays:
     time = np.arange(SYNTHETIC_STEPS, dtype=np.float32)
-    values = synthetic_values(time, PUBLIC_NOISE_SEED)
-    part = slice(None, SYNTHETIC_SPLIT) if split == "train" else slice(SYNTHETIC_SPLIT, None)
-    return time[part], values[part]
+    return split_by_time(time, synthetic_values(time, PUBLIC_NOISE_SEED), split, SYNTHETIC_SPLIT)
 
 
 def _heldout_synthetic(paths: dict[str, Path], seed: int) -> Arrays:
@@ -65,11 +72,8 @@ def _read_sunspots(paths: dict[str, Path], split: str) -> Arrays:
     import pandas as pd
 
     frame = pd.read_pickle(paths[SUNSPOTS_FILE], compression="xz")
-    time, values = frame["time"].to_numpy(np.float64), frame["value"].to_numpy(np.float32)
-    bounds = {"train": (-np.inf, SUNSPOTS_TRAIN_END), "validation": (SUNSPOTS_TRAIN_END, SUNSPOTS_VALIDATION_END),
-              "test": (SUNSPOTS_VALIDATION_END, np.inf)}[split]
-    keep = (time >= bounds[0]) & (time < bounds[1])
-    return time[keep].astype(np.float32), values[keep]
+    return split_by_time(frame["time"].to_numpy(np.float64), frame["value"].to_numpy(np.float32), split,
+                         SUNSPOTS_TRAIN_END, SUNSPOTS_VALIDATION_END)
 
 
 SUNSPOTS = register(DatasetSpec(
@@ -91,10 +95,7 @@ def _read_seattle(paths: dict[str, Path], split: str) -> Arrays:
     lines = paths[SEATTLE_FILE].read_text().splitlines()
     column = lines[0].split(",").index("temp_min")
     values = np.array([float(line.split(",")[column]) for line in lines[1:] if line.strip()], dtype=np.float32)
-    time = np.arange(len(values), dtype=np.float32)
-    part = {"train": slice(None, SEATTLE_TRAIN_END), "validation": slice(SEATTLE_TRAIN_END, SEATTLE_VALIDATION_END),
-            "test": slice(SEATTLE_VALIDATION_END, None)}[split]
-    return time[part], values[part]
+    return split_by_time(np.arange(len(values), dtype=np.float32), values, split, SEATTLE_TRAIN_END, SEATTLE_VALIDATION_END)
 
 
 SEATTLE = register(DatasetSpec(

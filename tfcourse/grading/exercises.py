@@ -49,6 +49,25 @@ class Exercise:
         return CheckResult(self.title, earned, points, detail, cell=cell)
 
 
+
+def learner_function(namespace: dict, name: str) -> Callable:
+    """The function ``name`` that the learner's cell defined, or a NameError saying it did not."""
+    function = namespace.get(name)
+    if not callable(function):
+        raise NameError(f"the cell does not define a function {name}")
+    return function
+
+
+def call_each(function: Callable, inputs: list) -> list:
+    """``function`` applied to each input; an exception becomes its answer, a one-line string judged as wrong."""
+    answers = []
+    for value in inputs:
+        try:
+            answers.append(function(value))
+        except Exception as error:  # the learner's code failing is an answer, judged as wrong
+            answers.append(f"{type(error).__name__}: {error}"[:200])
+    return answers
+
 # --- C1W2: a callback that stops training at a target training accuracy -------------------------
 
 def stop_callback_inputs(rng: np.random.Generator) -> dict:

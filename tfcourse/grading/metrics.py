@@ -33,7 +33,7 @@ def validate_top_words(spec: AssignmentSpec, predictions: np.ndarray, examples: 
     """Refuse anything but ``top_k`` words (strings) per example, as the model worker reads them off the model."""
     if not isinstance(predictions, np.ndarray) or predictions.dtype.kind != "U":
         raise ModelRejected("the model's predictions are not words")
-    if predictions.ndim != 2 or predictions.shape != (examples, spec.top_k):
+    if predictions.shape != (examples, spec.top_k):
         raise ModelRejected(f"expected the model's {spec.top_k} most probable words for each of {examples:,} "
                             f"contexts, got an array of shape {predictions.shape}")
     return predictions

@@ -168,13 +168,14 @@ def output_vocabulary(model) -> np.ndarray:
     return np.array(matching[0], dtype=str)
 
 
-def top_words(model, spec: AssignmentSpec, contexts: np.ndarray) -> np.ndarray:
+def top_words(model, spec: AssignmentSpec, contexts: np.ndarray, vocabulary: np.ndarray | None = None) -> np.ndarray:
     """The model's ``spec.top_k`` most probable next words for each context, most probable first.
 
     Padding ("") and the out-of-vocabulary token never count as guesses. Only words leave the
-    worker, not the (contexts x vocabulary) scores, which would be hundreds of MiB.
+    worker, not the (contexts x vocabulary) scores, which would be hundreds of MiB. ``vocabulary``
+    is the model's :func:`output_vocabulary`, when the caller already has it.
     """
-    vocabulary = output_vocabulary(model)
+    vocabulary = output_vocabulary(model) if vocabulary is None else vocabulary
     not_words = np.isin(vocabulary, ["", "[UNK]"])
     inputs = text_input(model, spec, contexts)
     found = []
@@ -193,11 +194,12 @@ def generate_text(model, spec: AssignmentSpec, words: int = GENERATED_WORDS) -> 
     """The words the model writes after ``spec.seed_text``, always taking its most probable word."""
     from tfcourse.text import standardize
 
+    vocabulary = output_vocabulary(model)
     text = standardize(spec.seed_text).split()
     written = []
     for _ in range(words):
         context = np.array([" ".join(text[-GENERATION_CONTEXT:])])
-        word = str(top_words(model, spec, context)[0, 0])
+        word = str(top_words(model, spec, context, vocabulary)[0, 0])
         text.append(word)
         written.append(word)
     return " ".join(written)

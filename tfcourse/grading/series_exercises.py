@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from tfcourse.grading.exercises import Exercise
+from tfcourse.grading.exercises import Exercise, call_each, learner_function
 from tfcourse.series import noise, seasonality, trend
 
 PREAMBLE = "import numpy as np\nimport tensorflow as tf\nimport keras\n"
@@ -77,16 +77,8 @@ def _numbers(value) -> list[float]:
 
 def _driver(name: str, call: Callable[[Callable, dict], Any]) -> Callable[[dict, dict], list]:
     def drive(namespace: dict, inputs: dict) -> list:
-        function = namespace.get(name)
-        if not callable(function):
-            raise NameError(f"the cell does not define a function {name}")
-        answers = []
-        for run in inputs["runs"]:
-            try:
-                answers.append(_numbers(call(function, run)))
-            except Exception as error:  # the learner's code failing is an answer, judged as wrong
-                answers.append(f"{type(error).__name__}: {error}"[:200])
-        return answers
+        function = learner_function(namespace, name)
+        return call_each(lambda run: _numbers(call(function, run)), inputs["runs"])
     return drive
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from tfcourse.grading.exercises import Exercise
+from tfcourse.grading.exercises import Exercise, call_each, learner_function
 from tfcourse.text import STOPWORDS, next_word_pairs, standardize
 
 PREAMBLE = "import numpy as np\nimport tensorflow as tf\nimport keras\nfrom tfcourse.text import STOPWORDS\n"
@@ -45,24 +45,6 @@ def dress(rng: np.random.Generator, word: str) -> str:
     return word
 
 
-def _call_each(function, inputs: list) -> list:
-    """``function`` applied to each input; an exception becomes its answer, a one-line string judged as wrong."""
-    answers = []
-    for value in inputs:
-        try:
-            answers.append(function(value))
-        except Exception as error:  # the learner's code failing is an answer, judged as wrong
-            answers.append(f"{type(error).__name__}: {error}"[:200])
-    return answers
-
-
-def _learner_function(namespace: dict, name: str):
-    function = namespace.get(name)
-    if not callable(function):
-        raise NameError(f"the cell does not define a function {name}")
-    return function
-
-
 # --- remove_stopwords ---------------------------------------------------------------------------
 
 def expected_without_stopwords(sentence: str) -> str:
@@ -84,9 +66,9 @@ def stopword_inputs(rng: np.random.Generator) -> dict:
 
 
 def drive_remove_stopwords(namespace: dict, inputs: dict) -> list:
-    function = _learner_function(namespace, "remove_stopwords")
+    function = learner_function(namespace, "remove_stopwords")
     return [answer if isinstance(answer, str) else repr(answer)[:200]
-            for answer in _call_each(function, inputs["sentences"])]
+            for answer in call_each(function, inputs["sentences"])]
 
 
 def judge_remove_stopwords(inputs: dict, answers: Any, points: float) -> tuple[float, str]:
@@ -147,14 +129,14 @@ def expected_vectorizer(corpus: list[str], texts: list[str], max_tokens: int, se
 
 
 def drive_fit_vectorizer(namespace: dict, inputs: dict) -> list:
-    function = _learner_function(namespace, "fit_vectorizer")
+    function = learner_function(namespace, "fit_vectorizer")
 
     def vectorize(run: dict) -> dict:
         layer = function(inputs["corpus"], run["max_tokens"], run["sequence_length"])
         return {"vocabulary": [str(word) for word in layer.get_vocabulary()],
                 "sequences": np.asarray(layer(np.array(inputs["texts"], dtype=object))).astype(int).tolist()}
 
-    return _call_each(vectorize, inputs["runs"])
+    return call_each(vectorize, inputs["runs"])
 
 
 def judge_fit_vectorizer(inputs: dict, answers: Any, points: float) -> tuple[float, str]:
@@ -207,8 +189,8 @@ def expected_labels(labels: list[str]) -> list[int]:
 
 
 def drive_encode_labels(namespace: dict, inputs: dict) -> list:
-    function = _learner_function(namespace, "encode_labels")
-    return _call_each(lambda labels: np.asarray(function(list(labels))).astype(int).reshape(-1).tolist(), inputs["runs"])
+    function = learner_function(namespace, "encode_labels")
+    return call_each(lambda labels: np.asarray(function(list(labels))).astype(int).reshape(-1).tolist(), inputs["runs"])
 
 
 def judge_encode_labels(inputs: dict, answers: Any, points: float) -> tuple[float, str]:
@@ -243,7 +225,7 @@ def pair_inputs(rng: np.random.Generator) -> dict:
 
 
 def drive_make_pairs(namespace: dict, inputs: dict) -> list:
-    function = _learner_function(namespace, "make_pairs")
+    function = learner_function(namespace, "make_pairs")
 
     def pairs(context_length: int) -> list:
         answer = function(list(inputs["paragraphs"]), context_length)
@@ -252,7 +234,7 @@ def drive_make_pairs(namespace: dict, inputs: dict) -> list:
         contexts, next_words = answer
         return [[str(context) for context in contexts], [str(word) for word in next_words]]
 
-    return _call_each(pairs, inputs["context_lengths"])
+    return call_each(pairs, inputs["context_lengths"])
 
 
 def judge_make_pairs(inputs: dict, answers: Any, points: float) -> tuple[float, str]:
