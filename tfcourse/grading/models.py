@@ -123,9 +123,9 @@ def forecasts(model, spec: AssignmentSpec, series: np.ndarray, steps: int) -> np
         raise ModelRejected(f"the model's window of {window} values is longer than the {history} values the grader "
                             f"has before the first step it forecasts")
     output_shape = model.output_shape
-    if isinstance(output_shape, list) or output_shape[-1] != 1:
+    if isinstance(output_shape, list) or tuple(output_shape[1:]) != (1,):  # (window, 1): a forecast per window step
         raise ModelRejected(f"model outputs shape {tuple(output_shape[1:]) if not isinstance(output_shape, list) else '?'}, "
-                            f"expected (1,): the next value")
+                            f"expected (1,): the next value (an LSTM before the output needs return_sequences=False)")
     windows = forecast_windows(series, history, window).reshape((steps, *shape[1:]))
     predictions = np.asarray(model.predict(windows, batch_size=256, verbose=0))
     return predictions.reshape(steps, -1).astype(np.float32)

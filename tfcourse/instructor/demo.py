@@ -210,6 +210,16 @@ def student_notebook(course: Course, folder: str, student: str) -> str:
         return nbformat.writes(fill_solutions(reference, {"naive_forecast": FUTURE_AS_FORECAST}))
     if spec.assignment_id == "C4W2":
         return nbformat.writes(fill_solutions(reference, {"create_model": LAMBDA_FORECASTER}))
+    if spec.assignment_id == "C4W3":  # any window length, as the original course's RNNs took: the grader cannot cut one
+        unsized = (solutions["create_model"].replace("keras.Input(shape=(window_size,))", "keras.Input(shape=(None,))")
+                   .replace("Reshape((window_size, 1))", "Reshape((-1, 1))"))
+        assert "shape=(None,)" in unsized and "Reshape((window_size" not in unsized, \
+            "C4W3's reference no longer sizes its window this way"
+        return nbformat.writes(fill_solutions(reference, {"create_model": unsized}))
+    if spec.assignment_id == "C4W4":  # the original course's sunspot model: the LSTM returns a forecast per window day
+        sequenced = solutions["create_model"].replace("LSTM(32)", "LSTM(32, return_sequences=True)")
+        assert sequenced != solutions["create_model"], "C4W4's reference no longer has this LSTM"
+        return nbformat.writes(fill_solutions(reference, {"create_model": sequenced}))
     if spec.assignment_id == "C2W4":
         return nbformat.writes(fill_solutions(reference, {"parse_data_from_input": HEADER_KEPT_PARSER}))
     return nbformat.writes(fill_solutions(reference, {"face_model": UNSAFE_MODEL}))

@@ -65,4 +65,40 @@ C4W2 = AssignmentSpec(
     forecast=ForecastRule(beat_naive_by=0.05),
 )
 
-ASSIGNMENTS = (C4W1, C4W2)
+C4W3 = AssignmentSpec(
+    assignment_id="C4W3",
+    folder="C4W3_lstm_forecast",
+    title="an LSTM forecaster for the synthetic series",
+    dataset="synthetic_series",
+    metric="mae",
+    # The reference (the window's mean plus an LSTM's change) errs by 4.5-4.8 on held-out years, 79-81% of
+    # the naive forecast's; an LSTM that forecasts levels swings from 5.0 to 6.5 (docs/grading.md).
+    ladder=(Rung(5.0, 10.0), Rung(5.4, 5.0)),
+    input_shape=(None,),
+    output_units=1,
+    prepare=as_series,
+    input_note="windows of the values before each held-out day, cut by the grader to your model's input length",
+    model_cell="test_forecaster",
+    examples=with_history("synthetic_series"),
+    forecast=ForecastRule(beat_naive_by=0.10),
+)
+
+C4W4 = AssignmentSpec(
+    assignment_id="C4W4",
+    folder="C4W4_conv_lstm_temperatures",
+    title="a Conv1D + LSTM forecaster for Melbourne's daily temperatures",
+    dataset="melbourne_temperatures",
+    metric="mae",
+    # Tomorrow's maximum is mostly today's: the naive forecast errs by 3.01 on the test years, and the
+    # reference by 2.79-2.80 (93%); a dense network errs by 3.07 (docs/grading.md).
+    ladder=(Rung(2.88, 10.0), Rung(2.92, 5.0)),
+    input_shape=(None,),
+    output_units=1,
+    prepare=as_series,
+    input_note="windows of the days before each test day (1989-1990), cut by the grader to your model's input length",
+    model_cell="test_forecaster",
+    examples=with_history("melbourne_temperatures"),
+    forecast=ForecastRule(beat_naive_by=0.03),
+)
+
+ASSIGNMENTS = (C4W1, C4W2, C4W3, C4W4)
