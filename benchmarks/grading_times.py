@@ -112,7 +112,7 @@ def main(argv: list[str]) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         starts = {mode: start_seconds(mode, Path(scratch)) for mode in ("on", "off")}
         course = Course(REPO).copy_to(Path(scratch) / "course")
-        store = export_heldout(course.heldout, course.heldout_pin)
+        store = export_heldout(course.heldout, course.heldout_pin, {get_assignment(folder).assignment_id for folder in folders})
         for folder in folders:
             nbgrader_steps.generate_assignment(course.root, folder)
             workdir = Path(scratch) / "learner" / folder

@@ -300,9 +300,10 @@ def corpus_run(tmp_path_factory) -> CorpusRun:
     """The whole corpus submitted as zips and graded: one notebook batch and one model batch per assignment."""
     root = tmp_path_factory.mktemp("corpus")
     course = Course(REPO).copy_to(root / "course")
-    release(course)
-    export_heldout(course.heldout, course.heldout_pin)
     cases = [load_case(name) for name in CASES]
+    assignments = sorted({case["assignment"] for case in cases})
+    release(course, [get_assignment(assignment).folder for assignment in assignments])
+    export_heldout(course.heldout, course.heldout_pin, assignments)
     archives = {}
     for case in cases:
         folder = folder_of(case)

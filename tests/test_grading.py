@@ -158,16 +158,18 @@ def test_malformed_answers_earn_nothing(answers):
 
 def test_heldout_store_round_trip(tmp_path):
     """Does an exported store open against its pin and serve each assignment's test split?"""
-    store = export_heldout(tmp_path / "heldout", tmp_path / "heldout.pin")
+    store = export_heldout(tmp_path / "heldout", tmp_path / "heldout.pin", ["C1W1"])
     reopened = open_heldout(tmp_path / "heldout", tmp_path / "heldout.pin")
     assert reopened.seed == store.seed
     data = reopened.data(get_assignment("C1W1"))
     assert data.is_heldout and list(data.x) == [0, 8, 9, 10, 12]
+    with pytest.raises(HeldoutError, match="no data for C1W4; run `tfcourse heldout export` again"):
+        reopened.data(get_assignment("C1W4"))  # not exported: only C1W1 was asked for
 
 
 def test_tampered_heldout_file_stops_grading(tmp_path):
     """Is a changed held-out file refused before anyone is graded?"""
-    export_heldout(tmp_path / "heldout", tmp_path / "heldout.pin")
+    export_heldout(tmp_path / "heldout", tmp_path / "heldout.pin", ["C1W1"])
     with open(tmp_path / "heldout" / "C1W1.npz", "ab") as stream:
         stream.write(b"tamper")
     with pytest.raises(HeldoutError, match="changed since it was exported"):
@@ -179,7 +181,7 @@ def test_tampered_manifest_with_fixed_checksum_stops_grading(tmp_path):
     import hashlib
 
     directory = tmp_path / "heldout"
-    export_heldout(directory, tmp_path / "heldout.pin")
+    export_heldout(directory, tmp_path / "heldout.pin", ["C1W4"])
     with np.load(directory / "C1W4.npz") as arrays:
         np.savez_compressed(directory / "C1W4.npz", x=arrays["x"], y=1 - arrays["y"])
     manifest = json.loads((directory / "manifest.json").read_text())
@@ -193,7 +195,7 @@ def test_missing_heldout_or_pin_is_a_setup_error(tmp_path):
     """Are missing held-out data and a missing pin reported with what to run?"""
     with pytest.raises(HeldoutError, match="tfcourse heldout export"):
         open_heldout(tmp_path / "nothing", tmp_path / "heldout.pin")
-    export_heldout(tmp_path / "heldout", tmp_path / "heldout.pin")
+    export_heldout(tmp_path / "heldout", tmp_path / "heldout.pin", ["C1W1"])
     (tmp_path / "heldout.pin").unlink()
     with pytest.raises(HeldoutError, match="pin"):
         open_heldout(tmp_path / "heldout", tmp_path / "heldout.pin")

@@ -144,9 +144,9 @@ def test_grading_without_bubblewrap_says_so(tmp_path, monkeypatch):
 
     monkeypatch.setenv("TFCOURSE_SANDBOX", "off")
     course = Course(REPO).copy_to(tmp_path / "course")
-    release(course)
-    export_heldout(course.heldout, course.heldout_pin)
     folder = get_assignment("C1W4").folder
+    release(course, [folder])
+    export_heldout(course.heldout, course.heldout_pin, ["C1W4"])
     stage_submissions(course, [folder], ("reference",))
     (row,) = grade([folder], course=course, students=["reference"], progress=False)
     assert row.score == 10 and any(reason.startswith("graded without sandbox") for reason in row.reasons), row

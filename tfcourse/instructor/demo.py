@@ -265,7 +265,7 @@ def run_demo(course: Course, *, folders: list[str] | None = None, students: tupl
     folders = folders or course.assignment_folders()
     for folder in folders:
         nbgrader_steps.generate_assignment(course.root, folder)
-    export_heldout(course.heldout, course.heldout_pin)
+    export_heldout(course.heldout, course.heldout_pin, {get_assignment(folder).assignment_id for folder in folders})
     everyone = sorted({*students, *(cheat for folder in folders for cheat in cheating_students(course, folder))})
     for student in everyone:
         shutil.rmtree(course.submitted / student, ignore_errors=True)

@@ -10,9 +10,9 @@ class ReleaseFailed(RuntimeError):
     """nbgrader could not generate an assignment."""
 
 
-def release(course: Course) -> list[str]:
-    """Run ``nbgrader generate_assignment`` for every folder in source/; return the folders released."""
-    folders = course.assignment_folders()
+def release(course: Course, folders: list[str] | None = None) -> list[str]:
+    """Run ``nbgrader generate_assignment`` for ``folders`` (default: every folder in source/); return them."""
+    folders = folders or course.assignment_folders()
     for folder in folders:
         step = nbgrader_steps.generate_assignment(course.root, folder)
         if not step.ok:
