@@ -14,6 +14,7 @@ import pytest
 
 from conftest import REPO, code_cell, notebook
 from tfcourse.course import Course
+from tfcourse.errors import UnknownName
 from tfcourse.grading import get_assignment
 from tfcourse.instructor.archives import ArchiveLimits, check_archive, vet_archives
 from tfcourse.instructor.grade import grade
@@ -163,5 +164,5 @@ def test_demo_selects_courses_or_assignments():
     assert demo_folders(course, ["c1w4"]) == ["C1W4_real_world_images"]
     assert [folder.split("_")[0] for folder in demo_folders(course, [])] == ["C1W2", "C1W4", "C2W3", "C3W3", "C4W2"]
     assert demo_folders(course, ["all"]) == course.assignment_folders()
-    with pytest.raises(ValueError, match="no assignment matches C9; assignments: C1W1"):
+    with pytest.raises(UnknownName, match="no assignment matches C9; assignments: C1W1"):
         demo_folders(course, ["C9"])

@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from tfcourse.errors import UserError
+
 EXAMPLES = """\
 examples:
   learners
@@ -55,17 +57,19 @@ def cmd_submit(args) -> int:
 
 def cmd_grade(args) -> int:
     from tfcourse.course import Course
-    from tfcourse.instructor.grade import GRADEBOOK_CSV, GradingSetupError, grade
+    from tfcourse.errors import UnknownName
+    from tfcourse.instructor.grade import GRADEBOOK_CSV, grade, students_of
 
     course = Course.at(args.course)
-    try:
-        rows = grade(args.assignments, course=course, students=args.student, cell_timeout_s=args.cell_timeout,
-                     models=args.models)
-    except GradingSetupError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    rows = grade(args.assignments, course=course, students=args.student, cell_timeout_s=args.cell_timeout,
+                 models=args.models)
     _print_rows(rows)
     print(f"\ngradebook written to {course.root / GRADEBOOK_CSV}; feedback in {course.feedback}")
+    missing = sorted(set(args.student or ()) - {row.student for row in rows})
+    if missing:
+        known = sorted({student for folder in course.assignment_folders() for student in students_of(course, folder)})
+        raise UnknownName(f"no submission from {', '.join(missing)} for {' '.join(args.assignments) or 'any assignment'}; "
+                          f"students with submissions: {', '.join(known) or 'none yet'}")
     return 0
 
 
@@ -96,12 +100,7 @@ def cmd_demo(args) -> int:
     from tfcourse.instructor.grade import GRADEBOOK_CSV
 
     course = Course.at(args.course)
-    try:
-        folders = demo_folders(course, args.only)
-    except ValueError as error:
-        print(f"tfcourse demo: {error}", file=sys.stderr)
-        return 2
-    rows = run_demo(course, folders=folders)
+    rows = run_demo(course, folders=demo_folders(course, args.only))
     print("\nDemo gradebook (held-out data; reference, weak, broken and cheating students)\n")
     _print_rows(rows)
     print(f"\ngradebook written to {course.root / GRADEBOOK_CSV}; feedback in {course.feedback}")
@@ -222,7 +221,11 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `tfcourse` command."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up chatter says nothing useful here
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except UserError as error:  # the user's to fix: one line that says how, no traceback
+        print(f"tfcourse {args.command}: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

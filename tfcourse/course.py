@@ -7,6 +7,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from tfcourse.errors import NotFound
+
 CONFIG_FILE = "nbgrader_config.py"
 # What an instructor needs to generate, grade and run the demo: the rest is regenerated.
 INSTRUCTOR_FILES = ("source", "demo", CONFIG_FILE)
@@ -25,7 +27,7 @@ def find_root(start: Path | None = None) -> Path:
     for candidate in (start, *start.parents):
         if (candidate / CONFIG_FILE).is_file():
             return candidate
-    raise FileNotFoundError(f"no {CONFIG_FILE} found in {start} or above; run this inside the course directory")
+    raise NotFound(f"no {CONFIG_FILE} found in {start} or above; run this inside the course directory, or pass --course")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,9 @@ class Course:
     @classmethod
     def at(cls, root: str | os.PathLike | None = None) -> "Course":
         """The course at ``root``, or found from the current directory."""
+        if root and not (Path(root) / CONFIG_FILE).is_file():
+            raise NotFound(f"{root} is not a course directory (it has no {CONFIG_FILE}); pass --course the folder "
+                           f"that holds source/ and {CONFIG_FILE}")
         return cls(Path(root).resolve() if root else find_root())
 
     @property

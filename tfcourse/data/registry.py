@@ -10,13 +10,14 @@ import numpy as np
 
 from tfcourse.data import cache
 from tfcourse.data.sources import Source, SourceUnavailable
+from tfcourse.errors import UnknownName, UserError
 
 SPLITS = ("train", "validation", "test")
 
 Arrays = tuple[np.ndarray, np.ndarray]
 
 
-class DataUnavailable(RuntimeError):
+class DataUnavailable(UserError, RuntimeError):
     """No source could provide a dataset file; the message lists what each source said."""
 
 
@@ -89,7 +90,7 @@ def get_spec(name: str) -> DatasetSpec:
         return _REGISTRY[name]
     except KeyError:
         known = ", ".join(sorted(_REGISTRY))
-        raise KeyError(f"unknown dataset {name!r}; registered datasets: {known}") from None
+        raise UnknownName(f"unknown dataset {name!r}; registered datasets: {known} (`tfcourse data list` describes them)") from None
 
 
 def dataset_names() -> list[str]:

@@ -22,12 +22,13 @@ import numpy as np
 from tfcourse.data import fetch_files, get_spec, load
 from tfcourse.data.cache import sha256_of
 from tfcourse.data.exported import storable
+from tfcourse.errors import UserError
 from tfcourse.grading.specs import ASSIGNMENTS, AssignmentSpec
 
 MANIFEST = "manifest.json"
 
 
-class HeldoutError(RuntimeError):
+class HeldoutError(UserError, RuntimeError):
     """The held-out data is missing or does not match its pinned checksums (a setup error)."""
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import nbformat
 
 from tfcourse.course import Course
+from tfcourse.errors import UnknownName
 from tfcourse.grading import export_heldout, get_assignment
 from tfcourse.instructor import nbgrader_steps
 from tfcourse.instructor.grade import grade
@@ -254,7 +255,7 @@ def demo_folders(course: Course, only: list[str] | None = None) -> list[str]:
         return folders
     chosen = [folder for folder in folders if any(folder.upper().startswith(prefix.upper()) for prefix in only)]
     if not chosen:
-        raise ValueError(f"no assignment matches {' '.join(only)}; assignments: "
+        raise UnknownName(f"no assignment matches {' '.join(only)}; assignments: "
                          f"{', '.join(folder.split('_')[0] for folder in folders)}, or all")
     return chosen
 

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from tfcourse.course import Course
+from tfcourse.errors import UserError
 from tfcourse.grading import (
     AssignmentSpec,
     CheckResult,
@@ -40,7 +41,7 @@ GRADEBOOK_CSV = "gradebook.csv"
 VETTED = "vetted"  # downloaded/<folder>/vetted: the accepted zips that zip_collect extracts
 
 
-class GradingSetupError(RuntimeError):
+class GradingSetupError(UserError, RuntimeError):
     """The course itself is not ready to grade (not the submissions' fault); nothing was graded."""
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from tfcourse.course import Course
+from tfcourse.errors import UserError
 from tfcourse.instructor import nbgrader_steps
 
 
-class ReleaseFailed(RuntimeError):
+class ReleaseFailed(UserError, RuntimeError):
     """nbgrader could not generate an assignment."""
 
 

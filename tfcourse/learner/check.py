@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from tfcourse.errors import NotFound
 from tfcourse.grading import get_assignment, validation_data
 from tfcourse.grading.scorer import Scorer
 from tfcourse.grading.specs import AssignmentSpec
@@ -45,8 +46,9 @@ def find_notebook(spec: AssignmentSpec, directory: Path) -> Path:
     for candidate in candidates:
         if candidate.is_file():
             return candidate
-    tried = "\n  ".join(str(c) for c in candidates)
-    raise FileNotFoundError(f"notebook for {spec.assignment_id} not found; looked for:\n  {tried}")
+    tried = ", ".join(str(c) for c in candidates)
+    raise NotFound(f"notebook for {spec.assignment_id} not found (looked for {tried}); run this in the notebook's "
+                   f"folder or pass --dir, or copy the released assignments with `tfcourse workspace`")
 
 
 def released_notebook(spec: AssignmentSpec, start: Path) -> Path | None:

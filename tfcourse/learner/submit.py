@@ -7,6 +7,7 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+from tfcourse.errors import InvalidName, UserError
 from tfcourse.grading import get_assignment
 from tfcourse.learner.check import CheckReport, check_assignment
 
@@ -14,14 +15,14 @@ STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
 SUBMISSIONS = "submissions"
 
 
-class SubmissionRefused(RuntimeError):
+class SubmissionRefused(UserError, RuntimeError):
     """The notebook is not ready to submit; the message says what to fix."""
 
 
 def submission_name(student_id: str, folder: str, when: datetime) -> str:
     """``<student>__<assignment folder>__<UTC timestamp>.zip``, the name nbgrader_config.py's regexp reads."""
     if not STUDENT_ID.match(student_id):
-        raise ValueError(f"student id {student_id!r} may use only letters, digits, '.' and '-'")
+        raise InvalidName(f"student id {student_id!r} may use only letters, digits, '.' and '-'")
     return f"{student_id}__{folder}__{when.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}.zip"
 
 
@@ -38,11 +39,11 @@ def submit(assignment_id: str, student_id: str, *, directory: Path | None = None
            out_dir: Path | None = None, when: datetime | None = None) -> tuple[Path, CheckReport]:
     """Self-check, then pack the notebook and its model into a zip for the instructor."""
     spec = get_assignment(assignment_id)
+    name = submission_name(student_id, spec.folder, when or datetime.now(timezone.utc))  # a bad id fails before the check
     report = check_assignment(spec.assignment_id, directory=directory)
     if not report.ready_to_submit:
         raise SubmissionRefused(report.summary())
     folder = report.notebook.parent
     files = [report.notebook, *([folder / spec.model_filename] if spec.has_model else [])]
-    name = submission_name(student_id, spec.folder, when or datetime.now(timezone.utc))
     target = Path(out_dir or Path.cwd() / SUBMISSIONS) / name
     return write_submission_zip(files, target), report

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tfcourse.errors import UnknownName
 from tfcourse.grading.specs import course1, course2, course3, course4
 from tfcourse.grading.specs.base import AssignmentSpec, ExercisePart, ForecastRule, FrozenBaseRule, GapRule, Rung
 
@@ -18,4 +19,4 @@ def get_assignment(assignment_id: str) -> AssignmentSpec:
     try:
         return ASSIGNMENTS[key]
     except KeyError:
-        raise KeyError(f"unknown assignment {assignment_id!r}; known: {', '.join(ASSIGNMENTS)}") from None
+        raise UnknownName(f"unknown assignment {assignment_id!r}; known: {', '.join(ASSIGNMENTS)}") from None
