@@ -47,58 +47,40 @@ C4W1 = AssignmentSpec(
                ExercisePart(test_cell="test_forecast_errors", exercise=FORECAST_ERRORS, points=2.0)),
 )
 
-C4W2 = AssignmentSpec(
-    assignment_id="C4W2",
-    folder="C4W2_dnn_forecast",
-    title="a DNN forecaster for the synthetic series",
-    dataset="synthetic_series",
-    metric="mae",
-    # The naive forecast errs by about 5.6-6.0 on a held-out year; the noise alone (sd 5) by 4.0, and
-    # the season's yearly jump costs every window model some more (docs/grading.md).
-    ladder=(Rung(5.5, 10.0), Rung(5.9, 5.0)),
-    input_shape=(None,),
-    output_units=1,
-    prepare=as_series,
-    input_note="windows of the values before each held-out day, cut by the grader to your model's input length",
-    model_cell="test_forecaster",
-    examples=with_history("synthetic_series"),
-    forecast=ForecastRule(beat_naive_by=0.05),
-)
+def forecaster(assignment_id: str, folder: str, title: str, dataset: str, *, ladder: tuple[Rung, ...],
+               beat_naive_by: float, heldout: str) -> AssignmentSpec:
+    """A one-step forecaster of ``dataset``, scored by MAE on its held-out steps (what ``heldout`` names)."""
+    return AssignmentSpec(
+        assignment_id=assignment_id,
+        folder=folder,
+        title=title,
+        dataset=dataset,
+        metric="mae",
+        ladder=ladder,
+        input_shape=(None,),
+        output_units=1,
+        prepare=as_series,
+        input_note=f"windows of the values before each {heldout}, cut by the grader to your model's input length",
+        model_cell="test_forecaster",
+        examples=with_history(dataset),
+        forecast=ForecastRule(beat_naive_by=beat_naive_by),
+    )
 
-C4W3 = AssignmentSpec(
-    assignment_id="C4W3",
-    folder="C4W3_lstm_forecast",
-    title="an LSTM forecaster for the synthetic series",
-    dataset="synthetic_series",
-    metric="mae",
-    # The reference (the window's mean plus an LSTM's change) errs by 4.5-4.8 on held-out years, 79-81% of
-    # the naive forecast's; an LSTM that forecasts levels swings from 5.0 to 6.5 (docs/grading.md).
-    ladder=(Rung(5.0, 10.0), Rung(5.4, 5.0)),
-    input_shape=(None,),
-    output_units=1,
-    prepare=as_series,
-    input_note="windows of the values before each held-out day, cut by the grader to your model's input length",
-    model_cell="test_forecaster",
-    examples=with_history("synthetic_series"),
-    forecast=ForecastRule(beat_naive_by=0.10),
-)
 
-C4W4 = AssignmentSpec(
-    assignment_id="C4W4",
-    folder="C4W4_conv_lstm_temperatures",
-    title="a Conv1D + LSTM forecaster for Melbourne's daily temperatures",
-    dataset="melbourne_temperatures",
-    metric="mae",
-    # Tomorrow's maximum is mostly today's: the naive forecast errs by 3.01 on the test years, and the
-    # reference by 2.79-2.80 (93%); a dense network errs by 3.07 (docs/grading.md).
-    ladder=(Rung(2.88, 10.0), Rung(2.92, 5.0)),
-    input_shape=(None,),
-    output_units=1,
-    prepare=as_series,
-    input_note="windows of the days before each test day (1989-1990), cut by the grader to your model's input length",
-    model_cell="test_forecaster",
-    examples=with_history("melbourne_temperatures"),
-    forecast=ForecastRule(beat_naive_by=0.03),
-)
+# The naive forecast errs by about 5.6-6.0 on a held-out year; the noise alone (sd 5) by 4.0, and the
+# season's yearly jump costs every window model some more (docs/grading.md).
+C4W2 = forecaster("C4W2", "C4W2_dnn_forecast", "a DNN forecaster for the synthetic series", "synthetic_series",
+                  ladder=(Rung(5.5, 10.0), Rung(5.9, 5.0)), beat_naive_by=0.05, heldout="held-out day")
+
+# The reference (the window's mean plus an LSTM's change) errs by 4.5-4.8 on held-out years, 79-81% of
+# the naive forecast's; an LSTM that forecasts levels swings from 4.9 to 6.5 (docs/grading.md).
+C4W3 = forecaster("C4W3", "C4W3_lstm_forecast", "an LSTM forecaster for the synthetic series", "synthetic_series",
+                  ladder=(Rung(5.0, 10.0), Rung(5.4, 5.0)), beat_naive_by=0.10, heldout="held-out day")
+
+# Tomorrow's maximum is mostly today's: the naive forecast errs by 3.02 on the test years, the reference
+# by 2.80-2.81 (93%), a dense network by 2.90 (docs/grading.md).
+C4W4 = forecaster("C4W4", "C4W4_conv_lstm_temperatures",
+                  "a Conv1D + LSTM forecaster for Melbourne's daily temperatures", "melbourne_temperatures",
+                  ladder=(Rung(2.88, 10.0), Rung(2.92, 5.0)), beat_naive_by=0.03, heldout="test day (1989-1990)")
 
 ASSIGNMENTS = (C4W1, C4W2, C4W3, C4W4)
