@@ -14,12 +14,13 @@ setup: system-packages $(VENV)/.installed
 	@$(BIN)/tfcourse data vectors
 
 # Fashion-MNIST ships in Debian (elsewhere tfcourse falls back to Keras' download); bubblewrap is
-# the grader's sandbox (without it grading still works and every report says "graded without sandbox").
+# the grader's sandbox (without it grading still works and every report says "graded without sandbox");
+# chromium and its driver run the JupyterLab browser tests (without them those tests are skipped).
 system-packages:
-	@if [ -d /usr/share/datasets/fashion-mnist ] && command -v bwrap >/dev/null; then :; \
+	@if [ -d /usr/share/datasets/fashion-mnist ] && command -v bwrap >/dev/null && command -v chromedriver >/dev/null; then :; \
 	elif command -v apt-get >/dev/null; then \
-		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq dataset-fashion-mnist bubblewrap \
-		|| echo "note: could not install dataset-fashion-mnist and bubblewrap"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq dataset-fashion-mnist bubblewrap chromium chromium-driver \
+		|| echo "note: could not install dataset-fashion-mnist, bubblewrap, chromium and chromium-driver"; \
 	else echo "note: no apt-get; Fashion-MNIST will be downloaded on first use, grading runs without sandbox"; fi
 
 $(VENV)/.installed: pyproject.toml
@@ -39,9 +40,12 @@ test: setup
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow"
 
+# JupyterLab on the learner's copy (my_work/), with nbgrader's Assignments panel (fetch, submit, fetch
+# feedback through the exchange) and its Validate button.
 lab: setup
+	$(BIN)/tfcourse exchange publish
 	$(BIN)/tfcourse workspace
-	$(BIN)/jupyter lab my_work
+	$(BIN)/jupyter lab my_work --ServerApp.jpserver_extensions="{'nbgrader.server_extensions.assignment_list': True}"
 
 release: setup
 	$(BIN)/tfcourse release

@@ -1,11 +1,19 @@
 """nbgrader configuration of the tfcourse course directory (instructor and learner side)."""
 
+import os
+from pathlib import Path
+
 from tfcourse.instructor.sandboxed_execute import configure as run_notebooks_in_the_sandbox
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 
 c.CourseDirectory.course_id = "tfcourse"
 c.CourseDirectory.db_url = "sqlite:///gradebook.db"
+
+# nbgrader's exchange: learners fetch assignments, submit and fetch feedback through it in JupyterLab's
+# Assignments panel. By default a folder in the course (`tfcourse release` fills it); a classroom points
+# TFCOURSE_EXCHANGE, or this line, at a folder every learner can write to.
+c.Exchange.root = os.environ.get("TFCOURSE_EXCHANGE") or str(Path(__file__).resolve().parent / "exchange")
 
 # Trained models are outputs, never part of an assignment: if one sits in source/, nbgrader would
 # release it; and at autograde a submitted model must not be copied next to the notebook, so the

@@ -18,6 +18,7 @@ examples:
   instructors
     tfcourse release                         regenerate release/ from source/ with nbgrader
     tfcourse heldout export                  write held-out test data where nbgrader_config.py says
+    tfcourse exchange publish                put released assignments in the exchange (JupyterLab's panel)
     tfcourse grade C1W3                      vet, collect, run (sandboxed), score, feedback, gradebook.csv
     tfcourse grade C1W3 --models             score the submitted .keras files only, as the exam did
     tfcourse demo                            grade the demo students (honest, weak, broken, cheating)
@@ -77,8 +78,10 @@ def cmd_release(args) -> int:
     from tfcourse.course import Course
     from tfcourse.instructor.release import release
 
-    for folder in release(Course.at(args.course)):
+    course = Course.at(args.course)
+    for folder in release(course, publish=True):
         print(f"released {folder}")
+    print(f"published to the exchange in {course.exchange} (learners fetch them in JupyterLab's Assignments panel)")
     return 0
 
 
@@ -91,6 +94,22 @@ def cmd_heldout(args) -> int:
     print(f"held-out data written to {store.directory}; its checksum is pinned in {course.heldout_pin}")
     if args.dir:
         print(f"set c.TfCourse.heldout_dir = {str(store.directory)!r} in nbgrader_config.py to grade with it")
+    return 0
+
+
+def cmd_exchange(args) -> int:
+    from tfcourse.course import Course
+    from tfcourse.instructor.exchange import publish, published_folders
+    from tfcourse.instructor.release import ReleaseFailed
+
+    course = Course.at(args.course)
+    missing = [folder for folder in course.released_folders() if folder not in published_folders(course)]
+    for folder in missing:
+        step = publish(course, folder)
+        if not step.ok:
+            raise ReleaseFailed(f"{folder}: {step.reason()}")
+        print(f"published {folder}")
+    print(f"the exchange in {course.exchange} holds {len(published_folders(course))} assignments")
     return 0
 
 
@@ -191,6 +210,12 @@ def build_parser() -> argparse.ArgumentParser:
                          help="target (default: c.TfCourse.heldout_dir, else ~/.local/share/tfcourse/heldout/<course>)")
     heldout.set_defaults(func=cmd_heldout)
 
+    exchange = sub.add_parser("exchange", help="publish released assignments to nbgrader's exchange (instructors)",
+                              epilog="example: tfcourse exchange publish   (those not there yet; `tfcourse release` "
+                                     "republishes all)")
+    exchange.add_argument("action", choices=["publish"])
+    exchange.set_defaults(func=cmd_exchange)
+
     demo = sub.add_parser("demo", help="grade the demo students (honest, weak, broken, cheating)",
                           epilog="examples: tfcourse demo        (a showcase: C1W2, C1W4, C2W3, C3W3, C4W2)\n"
                                  "          tfcourse demo C2     (Course 2's four assignments)\n"
@@ -212,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("names", nargs="*")
     data.set_defaults(func=cmd_data)
 
-    for command in (grade, release, heldout, demo, workspace):
+    for command in (grade, release, heldout, exchange, demo, workspace):
         command.add_argument("--course", type=Path, help="course directory (default: found from here)")
     return parser
 

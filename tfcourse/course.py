@@ -22,10 +22,13 @@ def default_heldout_dir(course_id: str) -> Path:
 
 
 def find_root(start: Path | None = None) -> Path:
-    """The nearest directory at or above ``start`` holding nbgrader_config.py."""
+    """The nearest directory at or above ``start`` holding nbgrader_config.py and source/ or release/.
+
+    (A learner's work folder has an nbgrader_config.py of its own, but no assignments of the course's.)
+    """
     start = Path(start or Path.cwd()).resolve()
     for candidate in (start, *start.parents):
-        if (candidate / CONFIG_FILE).is_file():
+        if (candidate / CONFIG_FILE).is_file() and ((candidate / "source").is_dir() or (candidate / "release").is_dir()):
             return candidate
     raise NotFound(f"no {CONFIG_FILE} found in {start} or above; run this inside the course directory, or pass --course")
 
@@ -78,11 +81,22 @@ class Course:
 
         The default is ``~/.local/share/tfcourse/heldout/<course_id>`` (``$XDG_DATA_HOME`` respected).
         """
-        config = read_config(self.root)
-        configured = config.get("TfCourse", {}).get("heldout_dir")
+        configured = read_config(self.root).get("TfCourse", {}).get("heldout_dir")
         if not configured:
-            return default_heldout_dir(config.get("CourseDirectory", {}).get("course_id", "tfcourse"))
+            return default_heldout_dir(self.course_id)
         path = Path(os.path.expanduser(configured))
+        return path if path.is_absolute() else self.root / path
+
+    @property
+    def course_id(self) -> str:
+        """nbgrader's ``c.CourseDirectory.course_id``: the course's name in the exchange and the held-out store."""
+        return read_config(self.root).get("CourseDirectory", {}).get("course_id", "tfcourse")
+
+    @property
+    def exchange(self) -> Path:
+        """nbgrader's exchange (``c.Exchange.root``), where learners fetch and submit from JupyterLab."""
+        configured = read_config(self.root).get("Exchange", {}).get("root")
+        path = Path(os.path.expanduser(configured)) if configured else Path("exchange")
         return path if path.is_absolute() else self.root / path
 
     @property
@@ -108,6 +122,10 @@ class Course:
         with open(target / CONFIG_FILE, "a") as config:
             config.write(f"\n# This scratch copy keeps its held-out data beside it.\nc.TfCourse.heldout_dir = {str(heldout)!r}\n")
         return Course(target)
+
+    def released_folders(self) -> list[str]:
+        """Assignment folders in release/, sorted."""
+        return sorted(p.name for p in self.release.iterdir() if p.is_dir()) if self.release.is_dir() else []
 
     def assignment_folders(self) -> list[str]:
         """Assignment folders in source/, sorted (C1W1_..., C1W2_..., ...)."""

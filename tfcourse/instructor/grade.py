@@ -29,7 +29,7 @@ from tfcourse.grading import (
 from tfcourse.grading.heldout import EvaluationData
 from tfcourse.grading.policies import export_notebook_splits
 from tfcourse.grading.scorer import Scorer
-from tfcourse.instructor import feedback, gradebook, nbgrader_steps
+from tfcourse.instructor import exchange, feedback, gradebook, nbgrader_steps
 from tfcourse.instructor.archives import vet_archives
 from tfcourse.instructor.gradebook import GradebookRow, shorten
 from tfcourse.sandbox.process import UNSANDBOXED
@@ -202,6 +202,7 @@ def _grade_batch(folders: list[str], *, course: Course, store: HeldoutStore, stu
             step = nbgrader_steps.generate_assignment(course.root, folder)
             if not step.ok:
                 raise GradingSetupError(f"nbgrader generate_assignment {folder} failed: {step.reason()}")
+            exchange.pack_submissions(course, folder)  # the Assignments panel's submissions, as zips to vet
             refused = collect(course, folder)
             wanted = lambda student: not students or student in students  # noqa: E731
             data = store.data(spec)
@@ -228,6 +229,8 @@ def _grade_batch(folders: list[str], *, course: Course, store: HeldoutStore, stu
                 step = nbgrader_steps.generate_feedback(course.root, folder)
                 if not step.ok:
                     log.warning("generate_feedback %s: %s", folder, step.reason())
+    for folder in folders:  # learners who submitted from JupyterLab fetch their feedback there
+        exchange.release_feedback(course, folder)
     rows.sort(key=lambda row: (row.student, row.assignment))
     gradebook.update_csv(rows, course.root / GRADEBOOK_CSV)
     return rows

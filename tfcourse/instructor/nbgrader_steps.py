@@ -67,6 +67,11 @@ def generate_assignment(root: Path, folder: str) -> StepResult:
     return run_nbgrader(root, "generate_assignment", folder, "--force")
 
 
+def release_assignment(root: Path, folder: str) -> StepResult:
+    """Copy release/<folder> into the exchange's outbound folder (creating the exchange if need be)."""
+    return run_nbgrader(root, "release_assignment", folder, "--force")
+
+
 def zip_collect(root: Path, folder: str, archive_directory: str = "archive") -> StepResult:
     """Unpack the zips of downloaded/<folder>/<archive_directory> into submitted/<student>/<folder>."""
     return run_nbgrader(root, "zip_collect", folder, "--force",

@@ -1,0 +1,198 @@
+"""The learner's JupyterLab in a real browser (Debian's chromium, headless, driven by Selenium).
+
+A learner opens the Assignments panel, opens C4W1, runs every cell of their (the reference) solution,
+validates, submits from the panel; the instructor grades; the learner fetches the feedback in the panel
+and reads the points. Each step leaves a screenshot in test-artifacts/browser/ (not committed). Skipped
+where no chromium or chromedriver is installed (`make setup` installs both where apt exists).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import REPO
+from tfcourse.course import Course
+from tfcourse.grading import export_heldout, get_assignment
+from tfcourse.instructor.demo import fill_solutions, solution_sources
+from tfcourse.instructor.grade import grade
+from tfcourse.instructor.release import release
+from tfcourse.learner.workspace import create_workspace
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+selenium = pytest.importorskip("selenium", reason="selenium is not installed (pip install -e '.[test]')")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
+                                 reason="no chromium/chromedriver: `make setup` installs them with apt "
+                                        "(apt-get install chromium chromium-driver)")]
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions as until  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+ARTIFACTS = REPO / "test-artifacts" / "browser"
+C4W1 = get_assignment("C4W1")
+TOKEN = "tfcourse-browser-test"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Lab:
+    """A JupyterLab server on the learner's work folder, and a headless chromium looking at it."""
+
+    def __init__(self, work: Path, scratch: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+               # nbgrader keeps a learner's submissions (and their secrets) in the Jupyter data folder
+               "JUPYTER_DATA_DIR": str(scratch / "jupyter-data"),
+               "JUPYTER_CONFIG_DIR": str(scratch / "jupyter-config"), "JUPYTER_RUNTIME_DIR": str(scratch / "runtime")}
+        self.log = open(scratch / "jupyterlab.log", "wb")
+        self.server = subprocess.Popen(
+            [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={self.port}", "--ip=127.0.0.1",
+             f"--ServerApp.token={TOKEN}", f"--ServerApp.root_dir={work}", "--allow-root",
+             f"--LabApp.workspaces_dir={scratch / 'workspaces'}",
+             "--ServerApp.jpserver_extensions={'nbgrader.server_extensions.assignment_list': True}"],
+            cwd=work, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self._wait_for_server()
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,900"):
+            options.add_argument(argument)
+        self.browser = webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
+        self.shots = 0
+
+    def _wait_for_server(self, timeout_s: float = 90) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.url}/api/status?token={TOKEN}", timeout=2)
+                return
+            except OSError:
+                time.sleep(0.5)
+        raise AssertionError(f"JupyterLab did not start within {timeout_s} s")
+
+    def open(self, path: str = "") -> None:
+        self.browser.get(f"{self.url}/lab/{path}?token={TOKEN}")
+        self.wait_for(By.CSS_SELECTOR, "#jp-main-dock-panel")
+
+    def wait_for(self, by: str, selector: str, timeout_s: float = 60):
+        return WebDriverWait(self.browser, timeout_s).until(until.visibility_of_element_located((by, selector)))
+
+    def click_text(self, text: str, tag: str = "*", timeout_s: float = 60) -> None:
+        """Click the first visible element whose own text is ``text``."""
+        element = WebDriverWait(self.browser, timeout_s).until(
+            until.element_to_be_clickable((By.XPATH, f"//{tag}[normalize-space(text())='{text}']")))
+        element.click()
+
+    def menu(self, menu: str, item: str) -> None:
+        """Choose ``item`` from the menu bar's ``menu``, once the item is enabled."""
+        self.click_text(menu, tag="div")
+        WebDriverWait(self.browser, 60).until(until.element_to_be_clickable((
+            By.XPATH, f"//li[contains(@class, 'lm-Menu-item') and not(contains(@class, 'lm-mod-disabled'))]"
+                      f"/div[normalize-space(text())='{item}']"))).click()
+
+    def wait_for_text(self, text: str, timeout_s: float = 120) -> None:
+        WebDriverWait(self.browser, timeout_s).until(
+            lambda browser: text in browser.find_element(By.TAG_NAME, "body").text)
+
+    def screenshot(self, name: str) -> Path:
+        self.shots += 1
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{self.shots:02d}-{name}.png"
+        self.browser.save_screenshot(str(path))
+        return path
+
+    def close(self) -> None:
+        self.browser.quit()
+        self.server.terminate()
+        self.server.wait(timeout=30)
+        self.log.close()
+
+
+@pytest.fixture
+def lab(course_copy, tmp_path):
+    """(course, the learner's work folder, Lab): C4W1 released and published; the learner's folder made."""
+    course = Course(course_copy)
+    release(course, [C4W1.folder], publish=True)
+    work = tmp_path / "my_work"
+    work.mkdir()
+    create_workspace(course, work)
+    shutil.rmtree(work / C4W1.folder)  # fetched from the panel instead
+    session = Lab(work, tmp_path)
+    try:
+        yield course, work, session
+    finally:
+        session.close()
+
+
+def test_learner_fetches_works_validates_submits_and_reads_feedback_in_jupyterlab(lab):
+    """Can a learner go from the Assignments panel to a submission and back to their feedback in the browser?"""
+    course, work, session = lab
+    try:
+        learner_flow(course, work, session)
+    except BaseException:
+        session.screenshot("failure")
+        raise
+
+
+def learner_flow(course: Course, work: Path, session: Lab) -> None:
+    session.open()
+    session.menu("Nbgrader", "Assignment List")
+    session.wait_for_text(C4W1.folder)
+    session.screenshot("assignments-panel")
+    session.click_text("Fetch", tag="button")
+    session.wait_for_text("Submit")
+    session.screenshot("fetched")
+
+    # The learner's work: here, the reference solution typed into the fetched notebook.
+    notebook_path = work / C4W1.folder / C4W1.notebook
+    solutions = solution_sources(nbformat.read(REPO / "source" / C4W1.folder / C4W1.notebook, as_version=4))
+    nbformat.write(fill_solutions(nbformat.read(notebook_path, as_version=4), solutions), notebook_path)
+
+    session.open(f"tree/{C4W1.folder}/{C4W1.notebook}")
+    session.wait_for_text("Python 3 (ipykernel) | Idle")
+    session.browser.find_element(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell").click()
+    session.menu("Run", "Run All Cells")
+    session.wait_for_text("SELF-CHECK", timeout_s=180)
+    session.screenshot("ran-all-cells")
+    session.click_text("Validate", tag="span")  # nbgrader's toolbar button
+    session.wait_for_text("Success! Your notebook passes all the tests.", timeout_s=240)
+    session.screenshot("validated")
+    session.browser.find_element(By.CSS_SELECTOR, ".jp-Dialog .jp-mod-accept").click()
+
+    session.open()
+    session.menu("Nbgrader", "Assignment List")
+    session.click_text("Submit", tag="button")
+    session.wait_for_text("Submitted assignments", timeout_s=60)
+    session.screenshot("submitted")
+
+    export_heldout(course.heldout, course.heldout_pin, ["C4W1"])
+    (row,) = grade([C4W1.folder], course=course, progress=False)
+    assert row.score == row.possible == 10, row
+
+    session.browser.refresh()
+    session.wait_for(By.CSS_SELECTOR, "#jp-main-dock-panel")
+    session.menu("Nbgrader", "Assignment List")
+    session.click_text("Fetch Feedback", tag="button")
+    session.wait_for_text("(view feedback)", timeout_s=60)
+    session.screenshot("feedback-fetched")
+    (page,) = (work / C4W1.folder / "feedback").glob(f"*/{Path(C4W1.notebook).stem}.html")
+    session.browser.get(f"{session.url}/files/{page.relative_to(work).as_posix()}?token={TOKEN}")
+    session.wait_for_text("Score: 10.0 / 10.0")
+    session.screenshot("feedback")

@@ -1,0 +1,169 @@
+"""nbgrader's exchange: the folder JupyterLab's Assignments panel fetches assignments from, submits to,
+and fetches feedback from.
+
+`tfcourse release` publishes every released assignment there (``nbgrader release_assignment``).
+`tfcourse grade` packs each learner's latest exchange submission into a zip in downloaded/<folder>/archive,
+named as `tfcourse submit` names its zips, so the same checks vet it before anything is extracted; only
+the notebook and the model file of a submission are packed, read without following links and within the
+archive limits. After grading, each exchange learner's feedback page is published under the hash nbgrader's
+"Fetch Feedback" looks for (the submission's secret and the notebook's name).
+
+The exchange is ``c.Exchange.root`` in nbgrader_config.py: a folder in the course by default, or a folder a
+classroom shares (``$TFCOURSE_EXCHANGE``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import stat
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tfcourse.course import Course
+from tfcourse.grading import get_assignment
+from tfcourse.instructor import nbgrader_steps
+from tfcourse.instructor.archives import ARCHIVE_LIMITS, SUBMISSION_NAME
+
+log = logging.getLogger(__name__)
+
+# nbgrader names a submission <student>+<assignment>+<timestamp>[+<random>] and writes the timestamp as
+# "2026-11-28 21:03:12.123456 UTC".
+INBOUND_NAME = re.compile(r"^(?P<student>[^+/]+)\+(?P<folder>[^+/]+)\+(?P<timestamp>[^+/]+)(\+[^+/]*)?$")
+EXCHANGE_TIME = "%Y-%m-%d %H:%M:%S.%f %Z"
+ZIP_TIME = "%Y%m%dT%H%M%SZ"
+SECRET = re.compile(r"^[0-9a-f]{16,256}$")
+
+
+@dataclass(frozen=True)
+class ExchangeSubmission:
+    """One learner's submission in the exchange's inbound folder."""
+
+    student: str
+    folder: str
+    submitted_at: datetime
+    path: Path
+
+    @property
+    def zip_name(self) -> str:
+        """The name `tfcourse submit` would give this submission's zip."""
+        return f"{self.student}__{self.folder}__{self.submitted_at:{ZIP_TIME}}.zip"
+
+    def secret(self) -> str | None:
+        """The submission's secret (nbgrader writes it at submit time; the learner's copy keeps it too)."""
+        path = self.path / "submission_secret.txt"
+        if not _is_plain_file(path) or path.lstat().st_size > 1024:
+            return None
+        text = path.read_text(errors="replace").strip()
+        return text if SECRET.match(text) else None
+
+
+def _is_plain_file(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
+def _parse_time(text: str) -> datetime | None:
+    try:
+        return datetime.strptime(text.replace("UTC", "").strip(), EXCHANGE_TIME.replace(" %Z", "")).replace(
+            tzinfo=timezone.utc)
+    except ValueError:
+        return None
+
+
+def exchange_course(course: Course) -> Path:
+    """``<exchange root>/<course id>``: what nbgrader keeps outbound/, inbound/ and feedback/ in."""
+    return course.exchange / course.course_id
+
+
+def published_folders(course: Course) -> list[str]:
+    """Assignment folders in the exchange's outbound folder, sorted."""
+    outbound = exchange_course(course) / "outbound"
+    return sorted(path.name for path in outbound.iterdir() if path.is_dir()) if outbound.is_dir() else []
+
+
+def publish(course: Course, folder: str) -> nbgrader_steps.StepResult:
+    """Copy release/<folder> into the exchange's outbound folder, where learners fetch it."""
+    return nbgrader_steps.release_assignment(course.root, folder)
+
+
+def latest_submissions(course: Course, folder: str) -> list[ExchangeSubmission]:
+    """The newest exchange submission of each learner for ``folder``, by student id.
+
+    Entries whose name is not nbgrader's, or whose student id could not name a submission zip (letters,
+    digits, '.' and '-'), are skipped with a warning.
+    """
+    inbound = exchange_course(course) / "inbound"
+    latest: dict[str, ExchangeSubmission] = {}
+    for path in sorted(inbound.iterdir()) if inbound.is_dir() else []:
+        match = INBOUND_NAME.match(path.name)
+        if not match or match["folder"] != folder or not stat.S_ISDIR(path.lstat().st_mode):
+            continue
+        submitted_at = _parse_time(match["timestamp"])
+        zip_name = f"{match['student']}__{folder}__{submitted_at:{ZIP_TIME}}.zip" if submitted_at else ""
+        if not SUBMISSION_NAME.match(zip_name):
+            log.warning("exchange submission %s skipped: student ids may use only letters, digits, '.' and '-'",
+                        path.name)
+            continue
+        submission = ExchangeSubmission(match["student"], folder, submitted_at, path)
+        if submission.student not in latest or submission.submitted_at > latest[submission.student].submitted_at:
+            latest[submission.student] = submission
+    return [latest[student] for student in sorted(latest)]
+
+
+def pack_submissions(course: Course, folder: str) -> list[Path]:
+    """Write each learner's latest exchange submission as a zip into downloaded/<folder>/archive.
+
+    A zip already there (graded before) is left alone. Only the notebook and the model file are packed,
+    and only as regular files within the archive limits; the exchange itself is only read.
+    """
+    spec = get_assignment(folder)
+    archive = course.archive(folder)
+    written = []
+    for submission in latest_submissions(course, folder):
+        destination = archive / submission.zip_name
+        if destination.exists():
+            continue
+        archive.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(destination, "w", compression=zipfile.ZIP_DEFLATED) as packed:
+            for name in (spec.notebook, spec.model_filename):
+                path = submission.path / name
+                if _is_plain_file(path) and path.lstat().st_size <= ARCHIVE_LIMITS.max_entry_bytes:
+                    packed.write(path, arcname=name)
+                elif path.exists() or path.is_symlink():
+                    log.warning("%s: %s left out (not a regular file, or larger than %d bytes)",
+                                submission.path.name, name, ARCHIVE_LIMITS.max_entry_bytes)
+        written.append(destination)
+    return written
+
+
+def release_feedback(course: Course, folder: str) -> list[Path]:
+    """Publish the feedback page of each exchange learner whose graded submission is their exchange one.
+
+    The page goes to ``<exchange>/<course>/feedback/<hash>.html``, the hash nbgrader's fetch_feedback
+    computes from the submission's secret and the notebook's name, so only that learner finds it.
+    """
+    from nbgrader.utils import notebook_hash
+
+    spec = get_assignment(folder)
+    notebook_id = Path(spec.notebook).stem
+    target = exchange_course(course) / "feedback"
+    published = []
+    for submission in latest_submissions(course, folder):
+        page = course.feedback / submission.student / folder / f"{notebook_id}.html"
+        graded_zip = course.archive(folder) / submission.zip_name
+        secret = submission.secret()
+        if not page.is_file() or not graded_zip.exists() or secret is None:
+            continue
+        target.mkdir(parents=True, exist_ok=True)
+        target.chmod(0o711)  # learners read their page by its hash but cannot list the others
+        destination = target / f"{notebook_hash(secret=secret, notebook_id=notebook_id)}.html"
+        destination.write_bytes(page.read_bytes())
+        os.chmod(destination, 0o644)
+        published.append(destination)
+    return published
