@@ -76,6 +76,19 @@ def test_only_the_notebook_and_model_are_packed_and_links_never_followed(course_
     assert pack_submissions(course, C4W1.folder) == []  # packed once; the exchange is only read
 
 
+def test_exchange_publish_adds_only_what_is_missing(course_copy, capsys):
+    """Does `tfcourse exchange publish` (what `make lab` runs) publish released assignments not yet there, once?"""
+    from tfcourse.cli import main
+
+    course = Course(course_copy)
+    release(course, [C4W1.folder])
+    assert published_folders(course) == []
+    assert main(["exchange", "publish", "--course", str(course_copy)]) == 0
+    assert f"published {C4W1.folder}" in capsys.readouterr().out and published_folders(course) == [C4W1.folder]
+    assert main(["exchange", "publish", "--course", str(course_copy)]) == 0
+    assert f"published {C4W1.folder}" not in capsys.readouterr().out
+
+
 def browser_test_can_run() -> bool:
     """Whether tests/test_browser.py runs, driving this same flow through JupyterLab's panel."""
     import importlib.util

@@ -50,6 +50,7 @@ def make_zip(path: Path, entries: dict[str, bytes], symlinks: tuple[str, ...] = 
     ({f"{C1W1}.ipynb": b"{}", "run.sh": b"rm -rf ~"}, "not allowed"),
     ({f"n{i}.ipynb": b"{}" for i in range(5)}, "5 files"),
     ({f"{C1W1}.ipynb": bytes(2 * 2**20)}, "expands to 2 MiB"),
+    ({}, "holds no files"),  # e.g. an exchange submission with neither notebook nor model to pack
 ])
 def test_archive_checks(tmp_path, entries, phrase):
     """Is each kind of dangerous zip refused with its reason, and a normal one accepted?"""

@@ -99,6 +99,8 @@ def check_archive(path: Path, folder: str, limits: ArchiveLimits = ARCHIVE_LIMIT
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         return ArchiveCheck(path, student, (f"not a readable zip file ({error})",))
+    if not entries:  # nothing to grade: say so, rather than let the student vanish from the batch
+        return ArchiveCheck(path, student, ("the zip holds no files",))
     if len(entries) > limits.max_entries:
         return ArchiveCheck(path, student, (f"{len(entries):,} files (at most {limits.max_entries})",))
     problems = []
