@@ -81,51 +81,52 @@ def test_submission_names_match_the_collector_regexp():
         submission_name("bad_id", C1W1, datetime.now(timezone.utc))
 
 
+SOLVED = "C4W2_dnn_forecast"  # a model assignment whose reference runs in about 16 s
+
+
 @pytest.fixture(scope="module")
-def solved_c1w1(tmp_path_factory) -> Path:
-    """A learner folder with C1W1 solved and run top to bottom (as after 'Run All' and save)."""
+def solved_notebook(tmp_path_factory) -> Path:
+    """A learner folder with C4W2 solved and run top to bottom (as after 'Run All' and save)."""
     from nbclient import NotebookClient
 
-    folder = tmp_path_factory.mktemp("learner") / C1W1
+    folder = tmp_path_factory.mktemp("learner") / SOLVED
     folder.mkdir()
-    released = nbformat.read(REPO / "release" / C1W1 / f"{C1W1}.ipynb", as_version=4)
-    solutions = solution_sources(nbformat.read(REPO / "source" / C1W1 / f"{C1W1}.ipynb", as_version=4))
+    released = nbformat.read(REPO / "release" / SOLVED / f"{SOLVED}.ipynb", as_version=4)
+    solutions = solution_sources(nbformat.read(REPO / "source" / SOLVED / f"{SOLVED}.ipynb", as_version=4))
     solved = fill_solutions(released, solutions)
     NotebookClient(solved, timeout=300, resources={"metadata": {"path": str(folder)}}).execute()
-    nbformat.write(solved, folder / f"{C1W1}.ipynb")
+    nbformat.write(solved, folder / f"{SOLVED}.ipynb")
     return folder
 
 
-def test_check_passes_a_solved_notebook(solved_c1w1):
+def test_check_passes_a_solved_notebook(solved_notebook):
     """Does the self-check pass a solved, run notebook and score its saved model on validation data?"""
-    report = check_assignment("C1W1", directory=solved_c1w1)
+    report = check_assignment("C4W2", directory=solved_notebook)
     assert report.ready_to_submit, report.summary()
     assert report.score == 10.0
 
 
-def test_check_scores_a_weak_model_low(solved_c1w1, tmp_path):
-    """Does the self-check's scorer give a model far from the rule no points, with the reason?"""
+def test_check_scores_a_weak_model_low(solved_notebook, tmp_path):
+    """Does the self-check's scorer give a forecaster that always says 0 no points, with the reason?"""
     import shutil
 
     import keras
-    import numpy as np
 
-    folder = tmp_path / C1W1
-    shutil.copytree(solved_c1w1, folder)
-    model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
-    model.set_weights([np.array([[0.1]], dtype="float32"), np.array([0.0], dtype="float32")])
-    model.save(folder / "C1W1_model.keras")
-    report = check_assignment("C1W1", directory=folder)
-    assert report.score == 0.0 and "below every threshold" in report.summary()
+    folder = tmp_path / SOLVED
+    shutil.copytree(solved_notebook, folder)
+    model = keras.Sequential([keras.Input(shape=(20,)), keras.layers.Dense(1, kernel_initializer="zeros")])
+    model.save(folder / "C4W2_model.keras")
+    report = check_assignment("C4W2", directory=folder)
+    assert report.score == 0.0 and "must beat the naive forecast" in report.summary(), report.summary()
 
 
-def test_submit_packs_notebook_and_model_without_touching_them(solved_c1w1, tmp_path):
+def test_submit_packs_notebook_and_model_without_touching_them(solved_notebook, tmp_path):
     """Does submit write a zip of the notebook and its model, leaving the learner's files unchanged?"""
-    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in solved_c1w1.iterdir()}
-    path, _ = submit("C1W1", "alice", directory=solved_c1w1, out_dir=tmp_path)
-    assert path.name.startswith(f"alice__{C1W1}__") and path.suffix == ".zip"
-    assert sorted(zipfile.ZipFile(path).namelist()) == sorted([f"{C1W1}.ipynb", "C1W1_model.keras"])
-    assert before == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in solved_c1w1.iterdir()}
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in solved_notebook.iterdir()}
+    path, _ = submit("C4W2", "alice", directory=solved_notebook, out_dir=tmp_path)
+    assert path.name.startswith(f"alice__{SOLVED}__") and path.suffix == ".zip"
+    assert sorted(zipfile.ZipFile(path).namelist()) == sorted([f"{SOLVED}.ipynb", "C4W2_model.keras"])
+    assert before == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in solved_notebook.iterdir()}
 
 
 def test_submit_refuses_a_notebook_that_was_never_run(tmp_path):
