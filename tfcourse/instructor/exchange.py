@@ -14,14 +14,17 @@ classroom shares (``$TFCOURSE_EXCHANGE``).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import stat
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import BinaryIO
 
 from tfcourse.course import Course
 from tfcourse.grading import get_assignment
@@ -54,18 +57,23 @@ class ExchangeSubmission:
 
     def secret(self) -> str | None:
         """The submission's secret (nbgrader writes it at submit time; the learner's copy keeps it too)."""
-        path = self.path / "submission_secret.txt"
-        if not _is_plain_file(path) or path.lstat().st_size > 1024:
-            return None
-        text = path.read_text(errors="replace").strip()
+        with _open_plain(self.path / "submission_secret.txt", limit=1024) as stream:
+            text = stream.read(1024).decode(errors="replace").strip() if stream else ""
         return text if SECRET.match(text) else None
 
 
-def _is_plain_file(path: Path) -> bool:
+@contextlib.contextmanager
+def _open_plain(path: Path, limit: int) -> Iterator[BinaryIO | None]:
+    """``path`` opened for reading if it is a regular file (never through a link) of at most ``limit``
+    bytes, else None. The checks are made on the open file, so the learner cannot swap it in between."""
     try:
-        return stat.S_ISREG(path.lstat().st_mode)
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
-        return False
+        yield None
+        return
+    with os.fdopen(descriptor, "rb") as stream:
+        info = os.fstat(stream.fileno())
+        yield stream if stat.S_ISREG(info.st_mode) and info.st_size <= limit else None
 
 
 def _parse_time(text: str) -> datetime | None:
@@ -132,12 +140,17 @@ def pack_submissions(course: Course, folder: str) -> list[Path]:
         archive.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(destination, "w", compression=zipfile.ZIP_DEFLATED) as packed:
             for name in (spec.notebook, spec.model_filename):
-                path = submission.path / name
-                if _is_plain_file(path) and path.lstat().st_size <= ARCHIVE_LIMITS.max_entry_bytes:
-                    packed.write(path, arcname=name)
-                elif path.exists() or path.is_symlink():
-                    log.warning("%s: %s left out (not a regular file, or larger than %d bytes)",
-                                submission.path.name, name, ARCHIVE_LIMITS.max_entry_bytes)
+                with _open_plain(submission.path / name, ARCHIVE_LIMITS.max_entry_bytes) as stream:
+                    if stream is not None:
+                        with packed.open(name, "w", force_zip64=True) as entry:
+                            # at most one byte over the limit: a file that grew meanwhile is refused when vetted
+                            left = ARCHIVE_LIMITS.max_entry_bytes + 1
+                            while left > 0 and (chunk := stream.read(min(1 << 22, left))):
+                                entry.write(chunk)
+                                left -= len(chunk)
+                    elif os.path.lexists(submission.path / name):
+                        log.warning("%s: %s left out (not a regular file, or larger than %d bytes)",
+                                    submission.path.name, name, ARCHIVE_LIMITS.max_entry_bytes)
         written.append(destination)
     return written
 
