@@ -63,7 +63,8 @@ def run_nbgrader(root: Path, *args: str, timeout_s: int | None = None,
 
 
 def generate_assignment(root: Path, folder: str) -> StepResult:
-    """Generate release/<folder> from source/<folder> and record its grade cells in the gradebook."""
+    """Generate release/<folder> from source/<folder> and record its grade cells in the gradebook
+    (``folder`` may be ``"*"``: every assignment in source/, in one run)."""
     return run_nbgrader(root, "generate_assignment", folder, "--force")
 
 

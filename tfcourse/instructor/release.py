@@ -19,11 +19,15 @@ def release(course: Course, folders: list[str] | None = None, *, publish: bool =
     """
     from tfcourse.instructor.exchange import publish as publish_to_exchange
 
+    everything = folders is None
     folders = folders or course.assignment_folders()
-    for folder in folders:
-        step = nbgrader_steps.generate_assignment(course.root, folder)
-        if step.ok and publish:
-            step = publish_to_exchange(course, folder)
+    # nbgrader takes "*" for every assignment: one run of about 10 s, where a run per folder costs 3.6 s each.
+    for batch in ["*"] if everything else folders:
+        step = nbgrader_steps.generate_assignment(course.root, batch)
+        if not step.ok:
+            raise ReleaseFailed(f"{'source/' if batch == '*' else batch}: {step.reason()}")
+    for folder in folders if publish else []:
+        step = publish_to_exchange(course, folder)
         if not step.ok:
             raise ReleaseFailed(f"{folder}: {step.reason()}")
     return folders
