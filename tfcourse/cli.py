@@ -100,14 +100,10 @@ def cmd_heldout(args) -> int:
 def cmd_exchange(args) -> int:
     from tfcourse.course import Course
     from tfcourse.instructor.exchange import publish, published_folders
-    from tfcourse.instructor.release import ReleaseFailed
 
     course = Course.at(args.course)
     missing = [folder for folder in course.released_folders() if folder not in published_folders(course)]
-    for folder in missing:
-        step = publish(course, folder)
-        if not step.ok:
-            raise ReleaseFailed(f"{folder}: {step.reason()}")
+    for folder in publish(course, missing):
         print(f"published {folder}")
     print(f"the exchange in {course.exchange} holds {len(published_folders(course))} assignments")
     return 0

@@ -49,7 +49,6 @@ class Exercise:
         return CheckResult(self.title, earned, points, detail, cell=cell)
 
 
-
 def learner_function(namespace: dict, name: str) -> Callable:
     """The function ``name`` that the learner's cell defined, or a NameError saying it did not."""
     function = namespace.get(name)
@@ -67,6 +66,7 @@ def call_each(function: Callable, inputs: list) -> list:
         except Exception as error:  # the learner's code failing is an answer, judged as wrong
             answers.append(f"{type(error).__name__}: {error}"[:200])
     return answers
+
 
 # --- C1W2: a callback that stops training at a target training accuracy -------------------------
 

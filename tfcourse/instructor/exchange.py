@@ -27,17 +27,19 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tfcourse.course import Course
+from tfcourse.errors import InvalidName
 from tfcourse.grading import get_assignment
 from tfcourse.instructor import nbgrader_steps
-from tfcourse.instructor.archives import ARCHIVE_LIMITS, SUBMISSION_NAME
+from tfcourse.instructor.archives import ARCHIVE_LIMITS
+from tfcourse.instructor.release import ReleaseFailed
+from tfcourse.learner.submit import submission_name
 
 log = logging.getLogger(__name__)
 
 # nbgrader names a submission <student>+<assignment>+<timestamp>[+<random>] and writes the timestamp as
 # "2026-11-28 21:03:12.123456 UTC".
 INBOUND_NAME = re.compile(r"^(?P<student>[^+/]+)\+(?P<folder>[^+/]+)\+(?P<timestamp>[^+/]+)(\+[^+/]*)?$")
-EXCHANGE_TIME = "%Y-%m-%d %H:%M:%S.%f %Z"
-ZIP_TIME = "%Y%m%dT%H%M%SZ"
+EXCHANGE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # followed by " UTC"
 SECRET = re.compile(r"^[0-9a-f]{16,256}$")
 
 
@@ -53,7 +55,7 @@ class ExchangeSubmission:
     @property
     def zip_name(self) -> str:
         """The name `tfcourse submit` would give this submission's zip."""
-        return f"{self.student}__{self.folder}__{self.submitted_at:{ZIP_TIME}}.zip"
+        return submission_name(self.student, self.folder, self.submitted_at)
 
     def secret(self) -> str | None:
         """The submission's secret (nbgrader writes it at submit time; the learner's copy keeps it too)."""
@@ -78,8 +80,7 @@ def _open_plain(path: Path, limit: int) -> Iterator[BinaryIO | None]:
 
 def _parse_time(text: str) -> datetime | None:
     try:
-        return datetime.strptime(text.replace("UTC", "").strip(), EXCHANGE_TIME.replace(" %Z", "")).replace(
-            tzinfo=timezone.utc)
+        return datetime.strptime(text.removesuffix(" UTC"), EXCHANGE_TIME).replace(tzinfo=timezone.utc)
     except ValueError:
         return None
 
@@ -95,9 +96,13 @@ def published_folders(course: Course) -> list[str]:
     return sorted(path.name for path in outbound.iterdir() if path.is_dir()) if outbound.is_dir() else []
 
 
-def publish(course: Course, folder: str) -> nbgrader_steps.StepResult:
-    """Copy release/<folder> into the exchange's outbound folder, where learners fetch it."""
-    return nbgrader_steps.release_assignment(course.root, folder)
+def publish(course: Course, folders: list[str]) -> list[str]:
+    """Copy each release/<folder> into the exchange's outbound folder, where learners fetch it; return them."""
+    for folder in folders:
+        step = nbgrader_steps.release_assignment(course.root, folder)
+        if not step.ok:
+            raise ReleaseFailed(f"{folder}: {step.reason()}")
+    return folders
 
 
 def latest_submissions(course: Course, folder: str) -> list[ExchangeSubmission]:
@@ -113,10 +118,13 @@ def latest_submissions(course: Course, folder: str) -> list[ExchangeSubmission]:
         if not match or match["folder"] != folder or not stat.S_ISDIR(path.lstat().st_mode):
             continue
         submitted_at = _parse_time(match["timestamp"])
-        zip_name = f"{match['student']}__{folder}__{submitted_at:{ZIP_TIME}}.zip" if submitted_at else ""
-        if not SUBMISSION_NAME.match(zip_name):
-            log.warning("exchange submission %s skipped: student ids may use only letters, digits, '.' and '-'",
-                        path.name)
+        if submitted_at is None:
+            log.warning("exchange submission %s skipped: its time is not written as nbgrader writes it", path.name)
+            continue
+        try:
+            submission_name(match["student"], folder, submitted_at)  # refuses an id that cannot name a zip
+        except InvalidName as problem:
+            log.warning("exchange submission %s skipped: %s", path.name, problem)
             continue
         submission = ExchangeSubmission(match["student"], folder, submitted_at, path)
         if submission.student not in latest or submission.submitted_at > latest[submission.student].submitted_at:

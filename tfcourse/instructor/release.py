@@ -9,7 +9,7 @@ from tfcourse.instructor import nbgrader_steps
 
 
 class ReleaseFailed(UserError, RuntimeError):
-    """nbgrader could not generate an assignment."""
+    """nbgrader could not generate an assignment, or publish it to the exchange."""
 
 
 def release(course: Course, folders: list[str] | None = None, *, publish: bool = False) -> list[str]:
@@ -17,7 +17,7 @@ def release(course: Course, folders: list[str] | None = None, *, publish: bool =
 
     With ``publish``, each is also copied to the exchange (:func:`tfcourse.instructor.exchange.publish`).
     """
-    from tfcourse.instructor.exchange import publish as publish_to_exchange
+    from tfcourse.instructor.exchange import publish as publish_to_exchange  # exchange imports ReleaseFailed
 
     everything = folders is None
     folders = folders or course.assignment_folders()
@@ -26,8 +26,6 @@ def release(course: Course, folders: list[str] | None = None, *, publish: bool =
         step = nbgrader_steps.generate_assignment(course.root, batch)
         if not step.ok:
             raise ReleaseFailed(f"{'source/' if batch == '*' else batch}: {step.reason()}")
-    for folder in folders if publish else []:
-        step = publish_to_exchange(course, folder)
-        if not step.ok:
-            raise ReleaseFailed(f"{folder}: {step.reason()}")
+    if publish:
+        publish_to_exchange(course, folders)
     return folders
