@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system-packages demo test test-fast lab release bench clean
+.PHONY: setup system-packages demo test test-fast lab labextension release bench clean
 
 # Offline data, Course 2's pre-trained base and Course 3's word vectors are made once here, so parallel
 # test workers never race to write the same cache entry.
@@ -41,11 +41,16 @@ test-fast: setup
 	$(BIN)/python -m pytest -m "not slow"
 
 # JupyterLab on the learner's copy (my_work/), with nbgrader's Assignments panel (fetch, submit, fetch
-# feedback through the exchange) and its Validate button.
+# feedback through the exchange) and its Validate button, and tfcourse's Check and Submit buttons.
 lab: setup
 	$(BIN)/tfcourse exchange publish
-	$(BIN)/tfcourse workspace
-	$(BIN)/jupyter lab my_work --ServerApp.jpserver_extensions="{'nbgrader.server_extensions.assignment_list': True}"
+	$(BIN)/tfcourse lab
+
+# Rebuild the prebuilt lab extension (tfcourse/lab/labextensions/, committed) after changing
+# tfcourse/lab/frontend/: needs node and npm, which learners and CI do not.
+labextension: $(VENV)/.installed
+	cd tfcourse/lab/frontend && npm ci --no-audit --no-fund && PATH="$(CURDIR)/$(BIN):$$PATH" npm run build
+	$(BIN)/python -c "from tfcourse.lab import SOURCE_DIGEST, frontend_digest; SOURCE_DIGEST.write_text(frontend_digest() + '\n')"
 
 release: setup
 	$(BIN)/tfcourse release

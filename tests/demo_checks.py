@@ -74,7 +74,8 @@ def demo(request, tmp_path_factory):
 
 @pytest.mark.slow
 def test_reference_solution_gets_full_marks_on_heldout_data(demo, assignment):
-    """Does the reference solution, run in the sandbox and scored afterwards, clear its thresholds?"""
+    """Does the reference solution, run in the sandbox and scored afterwards, clear its thresholds, and does its
+    feedback page show the points and (for a model) the training curves?"""
     course, rows = demo
     row = rows[("reference", assignment)]
     assert row.score == row.possible == 10, row.reasons
@@ -83,7 +84,10 @@ def test_reference_solution_gets_full_marks_on_heldout_data(demo, assignment):
     graded_on = "held-out test data" if get_assignment(assignment).has_model else "the grader's own inputs"
     assert "GRADED by the instructor's scorer" in text and graded_on in text
     assert "graded without sandbox" not in text
-    assert (course.feedback / "reference" / folder / f"{folder}.html").is_file()
+    page = (course.feedback / "reference" / folder / f"{folder}.html").read_text()
+    assert "Score: 10.0 / 10.0" in page
+    if get_assignment(assignment).has_model:  # the training curves the notebook plotted reach the learner
+        assert "data:image/png;base64" in page
 
 
 @pytest.mark.slow

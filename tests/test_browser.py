@@ -1,8 +1,8 @@
 """The learner's JupyterLab in a real browser (Debian's chromium, headless, driven by Selenium).
 
 A learner opens the Assignments panel, opens C4W1, runs every cell of their (the reference) solution,
-validates, submits from the panel; the instructor grades; the learner fetches the feedback in the panel
-and reads the points. Each step leaves a screenshot in test-artifacts/browser/ (not committed). Skipped
+validates (nbgrader's button), self-checks and packs a zip (tfcourse's Check and Submit buttons), submits
+from the panel; the instructor grades; the learner fetches the feedback in the panel and reads the points. Each step leaves a screenshot in test-artifacts/browser/ (not committed). Skipped
 where no chromium or chromedriver is installed (`make setup` installs both where apt exists).
 """
 
@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -26,6 +27,7 @@ from tfcourse.grading import export_heldout, get_assignment
 from tfcourse.instructor.demo import fill_solutions, solution_sources
 from tfcourse.instructor.grade import grade
 from tfcourse.instructor.release import release
+from tfcourse.lab import jupyter_lab_arguments
 from tfcourse.learner.workspace import create_workspace
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -44,6 +46,7 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 ARTIFACTS = REPO / "test-artifacts" / "browser"
 C4W1 = get_assignment("C4W1")
 TOKEN = "tfcourse-browser-test"
+LEARNER = "learner-1"  # the id typed into tfcourse's Submit dialog
 
 
 def free_port() -> int:
@@ -64,10 +67,9 @@ class Lab:
                "JUPYTER_CONFIG_DIR": str(scratch / "jupyter-config"), "JUPYTER_RUNTIME_DIR": str(scratch / "runtime")}
         self.log = open(scratch / "jupyterlab.log", "wb")
         self.server = subprocess.Popen(
-            [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={self.port}", "--ip=127.0.0.1",
-             f"--ServerApp.token={TOKEN}", f"--ServerApp.root_dir={work}", "--allow-root",
-             f"--LabApp.workspaces_dir={scratch / 'workspaces'}",
-             "--ServerApp.jpserver_extensions={'nbgrader.server_extensions.assignment_list': True}"],
+            [sys.executable, "-m", "jupyter", "lab", *jupyter_lab_arguments(work), "--no-browser", f"--port={self.port}",
+             "--ip=127.0.0.1", f"--ServerApp.token={TOKEN}", "--allow-root",
+             f"--LabApp.workspaces_dir={scratch / 'workspaces'}"],
             cwd=work, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait_for_server()
         options = webdriver.ChromeOptions()
@@ -106,6 +108,12 @@ class Lab:
         WebDriverWait(self.browser, 60).until(until.element_to_be_clickable((
             By.XPATH, f"//li[contains(@class, 'lm-Menu-item') and not(contains(@class, 'lm-mod-disabled'))]"
                       f"/div[normalize-space(text())='{item}']"))).click()
+
+    def close_dialog(self) -> None:
+        """Press the open dialog's main button (OK, Close)."""
+        self.wait_for(By.CSS_SELECTOR, ".jp-Dialog .jp-mod-accept").click()
+        WebDriverWait(self.browser, 30).until(
+            until.invisibility_of_element_located((By.CSS_SELECTOR, ".jp-Dialog")))
 
     def wait_for_text(self, text: str, timeout_s: float = 120) -> None:
         WebDriverWait(self.browser, timeout_s).until(
@@ -174,7 +182,24 @@ def learner_flow(course: Course, work: Path, session: Lab) -> None:
     session.click_text("Validate", tag="span")  # nbgrader's toolbar button
     session.wait_for_text("Success! Your notebook passes all the tests.", timeout_s=240)
     session.screenshot("validated")
+    session.close_dialog()
+
+    # tfcourse's own buttons on the notebook's toolbar: `tfcourse check`, then `tfcourse submit`.
+    session.click_text("Check", tag="span")
+    session.wait_for_text("Self-check: done", timeout_s=120)
+    session.wait_for_text("Ready to submit.")
+    session.screenshot("tfcourse-check")
+    session.close_dialog()
+    session.click_text("Submit", tag="span")
+    session.wait_for(By.CSS_SELECTOR, ".jp-Dialog input").send_keys(LEARNER)
     session.browser.find_element(By.CSS_SELECTOR, ".jp-Dialog .jp-mod-accept").click()
+    session.wait_for_text("Submission: done", timeout_s=120)
+    session.wait_for_text("Submission written to")
+    session.screenshot("tfcourse-submit")
+    session.close_dialog()
+    (archive,) = (work / "submissions").glob(f"{LEARNER}__{C4W1.folder}__*.zip")
+    with zipfile.ZipFile(archive) as packed:
+        assert packed.namelist() == [C4W1.notebook]
 
     session.open()
     session.menu("Nbgrader", "Assignment List")

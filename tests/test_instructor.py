@@ -23,6 +23,7 @@ from tfcourse.instructor.gradebook import (
     format_table,
     notebook_context,
     read_csv,
+    records_release,
     update_csv,
     write_csv,
 )
@@ -135,6 +136,27 @@ def test_gradebook_table_and_csv(tmp_path):
     assert lines[0] == "student_id,assignment,score,max_score,status,reasons" and lines[2].startswith("bob,")
     regraded = GradebookRow("bob", C1W1, 5, 10, ("accuracy: 0.8",))
     assert read_csv(update_csv([regraded], tmp_path / "g.csv")) == [rows[0], regraded]
+
+
+def test_grading_regenerates_the_assignment_only_when_the_gradebook_does_not_match_the_release(course_copy):
+    """Does records_release hold for a fresh release, and fail once the database or the release differs?"""
+    from tfcourse.instructor.release import release
+
+    course = Course(course_copy)
+    folder = get_assignment("C4W1").folder
+    assert not records_release(course.root, folder)  # nothing released, no database yet
+    release(course, [folder])
+    assert records_release(course.root, folder)
+    released = course.release / folder / get_assignment(folder).notebook
+    original = released.read_text()
+    released.write_text(original.replace('"points": 3', '"points": 4', 1))
+    assert original != released.read_text() and not records_release(course.root, folder)  # points changed
+    released.write_text(original.replace('"checksum": "', '"checksum": "0', 1))
+    assert not records_release(course.root, folder)  # a locked cell changed
+    released.write_text(original)
+    assert records_release(course.root, folder)
+    (course.root / "gradebook.db").unlink()
+    assert not records_release(course.root, folder)
 
 
 @pytest.mark.slow

@@ -15,6 +15,7 @@ examples:
     tfcourse workspace                       copy the released assignments into my_work/
     tfcourse check C1W3                      self-check my_work/C1W3_convolutions before submitting
     tfcourse submit C1W3 --student alice     pack notebook + model into submissions/alice__...zip
+    tfcourse lab                             JupyterLab on my_work/: Assignments, Validate, Check, Submit
   instructors
     tfcourse release                         regenerate release/ from source/ with nbgrader
     tfcourse heldout export                  write held-out test data where nbgrader_config.py says
@@ -131,6 +132,20 @@ def cmd_workspace(args) -> int:
     return 0
 
 
+def cmd_lab(args) -> int:
+    from tfcourse.course import Course
+    from tfcourse.lab import jupyter_lab_arguments
+    from tfcourse.learner.check import WORKSPACE
+    from tfcourse.learner.workspace import create_workspace
+
+    course = Course.at(args.course)
+    work = args.dir or course.root / WORKSPACE
+    for path in create_workspace(course, work):
+        print(f"copied {path}")
+    command = [sys.executable, "-m", "jupyter", "lab", *jupyter_lab_arguments(work), *args.jupyter_options]
+    os.execv(sys.executable, command)  # JupyterLab takes over this process (and its Ctrl-C)
+
+
 FOLDERS_UP_TO = 5_000  # `data fetch` writes image folders of the small sets; Fashion-MNIST's 70,000 on demand only
 
 
@@ -224,6 +239,12 @@ def build_parser() -> argparse.ArgumentParser:
     workspace.add_argument("dir", nargs="?", type=Path, help="default: my_work")
     workspace.set_defaults(func=cmd_workspace)
 
+    lab = sub.add_parser("lab", help="JupyterLab on your work folder, with Assignments, Validate, Check and Submit "
+                                     "(learners)")
+    lab.add_argument("dir", nargs="?", type=Path, help="default: my_work (made with `tfcourse workspace` if missing)")
+    lab.add_argument("jupyter_options", nargs=argparse.REMAINDER, help="passed on to `jupyter lab`, e.g. --port=8899")
+    lab.set_defaults(func=cmd_lab)
+
     data = sub.add_parser("data", help="list, fetch and verify datasets; build the pre-trained base and word vectors",
                           epilog="examples: tfcourse data fetch sneakers_or_boots\n"
                                  "          tfcourse data base   (train and cache Course 2's pre-trained base, ~2 min)\n"
@@ -233,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("names", nargs="*")
     data.set_defaults(func=cmd_data)
 
-    for command in (grade, release, heldout, exchange, demo, workspace):
+    for command in (grade, release, heldout, exchange, demo, workspace, lab):
         command.add_argument("--course", type=Path, help="course directory (default: found from here)")
     return parser
 

@@ -199,9 +199,10 @@ def _grade_batch(folders: list[str], *, course: Course, store: HeldoutStore, stu
     with Scorer(exercise_seed=store.seed) as scorer, tempfile.TemporaryDirectory(prefix="tfcourse-grade-") as work:
         for folder in folders:
             spec = get_assignment(folder)
-            step = nbgrader_steps.generate_assignment(course.root, folder)
-            if not step.ok:
-                raise GradingSetupError(f"nbgrader generate_assignment {folder} failed: {step.reason()}")
+            if not gradebook.records_release(course.root, folder):  # first grading since a release
+                step = nbgrader_steps.generate_assignment(course.root, folder)
+                if not step.ok:
+                    raise GradingSetupError(f"nbgrader generate_assignment {folder} failed: {step.reason()}")
             exchange.pack_submissions(course, folder)  # the Assignments panel's submissions, as zips to vet
             refused = collect(course, folder)
             wanted = lambda student: not students or student in students  # noqa: E731

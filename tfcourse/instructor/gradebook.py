@@ -99,6 +99,39 @@ def record_scores(root: Path, folder: str, student: str, result: GradeResult) ->
         return float(submission.score), float(submission.max_score)
 
 
+def records_release(root: Path, folder: str) -> bool:
+    """Does nbgrader's database hold the released notebooks of ``folder`` exactly: the same notebooks, the
+    same checksummed (solution, locked and test) cells, the same points?
+
+    When it does, grading can skip `nbgrader generate_assignment` (about 6 s a folder), which would only
+    write the same release and records again.
+    """
+    import json
+
+    from nbgrader.api import MissingEntry
+
+    released = {}
+    for path in sorted((root / "release" / folder).glob("*.ipynb")):
+        try:
+            cells = [cell["metadata"]["nbgrader"] for cell in json.loads(path.read_text())["cells"]
+                     if "nbgrader" in cell.get("metadata", {})]
+            released[path.stem] = ({meta["grade_id"]: meta["checksum"] for meta in cells if "checksum" in meta},
+                                   {meta["grade_id"]: float(meta["points"]) for meta in cells if meta.get("grade")})
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+    if not released or not (root / "gradebook.db").is_file():
+        return False
+    with _database(root) as gradebook:
+        try:
+            assignment = gradebook.find_assignment(folder)
+        except MissingEntry:
+            return False
+        recorded = {notebook.name: ({cell.name: cell.checksum for cell in notebook.source_cells},
+                                    {cell.name: float(cell.max_score) for cell in notebook.grade_cells})
+                    for notebook in assignment.notebooks}
+    return recorded == released
+
+
 def graded_cell_points(root: Path, folder: str) -> dict[str, float]:
     """grade_id -> points of each graded test cell of an assignment, as nbgrader recorded them."""
     with _database(root) as gradebook:

@@ -1,0 +1,70 @@
+"""tfcourse in JupyterLab: the server extension's arguments for `tfcourse check/submit`, and the built lab
+extension. The whole flow, clicking the buttons in a browser, is tests/test_browser.py."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tfcourse.grading import get_assignment
+from tfcourse.lab import LABEXTENSIONS, SOURCE_DIGEST, frontend_digest, jupyter_lab_arguments
+from tfcourse.lab.handlers import tfcourse_arguments
+
+C4W1 = get_assignment("C4W1")
+
+
+@pytest.fixture
+def work(tmp_path) -> Path:
+    """A learner's work folder holding the C4W1 notebook (its content does not matter here)."""
+    (tmp_path / C4W1.folder).mkdir()
+    (tmp_path / C4W1.folder / C4W1.notebook).write_text("{}")
+    (tmp_path / "notes.ipynb").write_text("{}")
+    return tmp_path
+
+
+def test_check_and_submit_name_the_assignment_and_its_folder(work):
+    """Does a notebook path become `tfcourse check/submit <id> --dir <its folder>`, relative to the root?"""
+    path = f"{C4W1.folder}/{C4W1.notebook}"
+    assert tfcourse_arguments(work, "check", path, None) == ["check", "C4W1", f"--dir={C4W1.folder}"]
+    assert tfcourse_arguments(work, "submit", path, "ada") == ["submit", "C4W1", f"--dir={C4W1.folder}",
+                                                               "--student=ada"]
+
+
+@pytest.mark.parametrize("action, path, student, reason", [
+    ("check", "../outside.ipynb", None, "is not a notebook in"),
+    ("check", "missing/C4W1_baseline_forecasts.ipynb", None, "is not a notebook in"),
+    ("check", "notes.ipynb", None, "is not a tfcourse assignment notebook"),
+    ("grade", f"{C4W1.folder}/{C4W1.notebook}", None, "unknown action 'grade'"),
+    ("submit", f"{C4W1.folder}/{C4W1.notebook}", None, "needs your student id"),
+    ("submit", f"{C4W1.folder}/{C4W1.notebook}", "", "needs your student id"),
+])
+def test_requests_that_name_no_assignment_notebook_are_refused(work, action, path, student, reason):
+    """Are paths outside the root, other notebooks, other commands and a missing id refused with the reason?"""
+    with pytest.raises(ValueError, match=reason):
+        tfcourse_arguments(work, action, path, student)
+
+
+def test_a_link_out_of_the_root_is_refused(work, tmp_path_factory):
+    """Is a notebook reached through a link that leaves the work folder refused?"""
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (elsewhere / C4W1.notebook).write_text("{}")
+    (work / "linked").symlink_to(elsewhere)
+    with pytest.raises(ValueError, match="is not a notebook in"):
+        tfcourse_arguments(work, "check", f"linked/{C4W1.notebook}", None)
+
+
+def test_jupyter_lab_gets_both_server_extensions_and_the_lab_extension(tmp_path):
+    """Does `tfcourse lab` start JupyterLab on the folder with nbgrader's and tfcourse's extensions?"""
+    arguments = jupyter_lab_arguments(tmp_path)
+    assert f"--ServerApp.root_dir={tmp_path.resolve()}" in arguments
+    assert any("'tfcourse.lab': True" in a and "assignment_list': True" in a for a in arguments)
+    assert f"--LabApp.extra_labextensions_path={LABEXTENSIONS}" in arguments
+
+
+def test_the_built_lab_extension_is_built_from_the_current_sources():
+    """Was tfcourse/lab/labextensions/ rebuilt (`make labextension`) after the last change to frontend/?"""
+    assert SOURCE_DIGEST.read_text().strip() == frontend_digest(), "run `make labextension` and commit the build"
+    built = json.loads((LABEXTENSIONS / "tfcourse-lab" / "package.json").read_text())
+    assert (LABEXTENSIONS / "tfcourse-lab" / built["jupyterlab"]["_build"]["load"]).is_file()

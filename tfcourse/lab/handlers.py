@@ -1,0 +1,87 @@
+"""The server side of JupyterLab's Check and Submit: run `tfcourse check/submit` on a notebook, return its output.
+
+Thin on purpose: the command line does the work, so the lab and the terminal never disagree. The
+handler only turns a notebook path into the command's arguments, refusing paths outside the server's
+root folder and notebooks that are not a tfcourse assignment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shlex
+import sys
+from pathlib import Path
+
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
+from tornado import web
+
+from tfcourse.errors import UserError
+from tfcourse.grading import get_assignment
+
+ACTIONS = ("check", "submit")
+TIMEOUT_S = 600  # a self-check scores a model; a slow one takes seconds, never minutes
+
+
+def tfcourse_arguments(root: Path, action: str, path: str, student: str | None) -> list[str]:
+    """The `tfcourse` arguments for ``action`` on the notebook at ``path`` (relative to ``root``).
+
+    Raises ValueError with a reason when the request cannot name an assignment notebook under ``root``.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}: use one of {', '.join(ACTIONS)}")
+    notebook = (root / path).resolve()
+    if not notebook.is_relative_to(root.resolve()) or not notebook.is_file():
+        raise ValueError(f"{path} is not a notebook in {root}")
+    try:
+        spec = get_assignment(notebook.stem)
+    except UserError:
+        spec = None
+    if spec is None or spec.notebook != notebook.name:
+        raise ValueError(f"{notebook.name} is not a tfcourse assignment notebook")
+    folder = notebook.parent.relative_to(root.resolve()).as_posix() or "."
+    arguments = [action, spec.assignment_id, f"--dir={folder}"]
+    if action == "submit":
+        if not student:
+            raise ValueError("submitting needs your student id")
+        arguments.append(f"--student={student}")  # one token: an id that looks like an option stays an id
+    return arguments
+
+
+async def run_tfcourse(root: Path, arguments: list[str]) -> tuple[int, str]:
+    """Run `tfcourse` with ``arguments`` in ``root``; its exit status and everything it printed."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tfcourse", *arguments, cwd=root, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    try:
+        output, _ = await asyncio.wait_for(process.communicate(), TIMEOUT_S)
+    except asyncio.TimeoutError:
+        process.kill()
+        return 1, f"tfcourse did not finish within {TIMEOUT_S} s"
+    return process.returncode, output.decode(errors="replace")
+
+
+class RunHandler(APIHandler):
+    """POST {action, path, student?}: run `tfcourse <action>` on the notebook; reply {ok, command, output}."""
+
+    def initialize(self, root: Path) -> None:
+        self.root = root
+
+    @web.authenticated
+    async def post(self) -> None:
+        request = self.get_json_body() or {}
+        try:
+            arguments = tfcourse_arguments(self.root, str(request.get("action")), str(request.get("path", "")),
+                                           request.get("student"))
+        except ValueError as reason:
+            raise web.HTTPError(400, str(reason)) from None
+        status, output = await run_tfcourse(self.root, arguments)
+        self.finish(json.dumps({"ok": status == 0, "command": shlex.join(["tfcourse", *arguments]), "output": output}))
+
+
+def add_handlers(web_app, root: Path) -> None:
+    """Serve RunHandler at <base url>/tfcourse/run."""
+    route = url_path_join(web_app.settings["base_url"], "tfcourse", "run")
+    web_app.add_handlers(".*$", [(route, RunHandler, {"root": root})])
