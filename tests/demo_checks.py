@@ -9,6 +9,7 @@ courses on different xdist workers (``--dist loadfile`` keeps a file on one work
 from __future__ import annotations
 
 import csv
+import html
 import subprocess
 import sys
 import zipfile
@@ -84,27 +85,35 @@ def test_reference_solution_gets_full_marks_on_heldout_data(demo, assignment):
     graded_on = "held-out test data" if get_assignment(assignment).has_model else "the grader's own inputs"
     assert "GRADED by the instructor's scorer" in text and graded_on in text
     assert "graded without sandbox" not in text
-    page = (course.feedback / "reference" / folder / f"{folder}.html").read_text()
+    page = feedback_page(course, "reference", folder)
     assert "Score: 10.0 / 10.0" in page
     if get_assignment(assignment).has_model:  # the training curves the notebook plotted reach the learner
         assert "data:image/png;base64" in page
 
 
+def feedback_page(course: Course, student: str, folder: str) -> str:
+    """The text of a student's feedback page, with HTML's escapes undone."""
+    return html.unescape((course.feedback / student / folder / f"{folder}.html").read_text())
+
+
 @pytest.mark.slow
 def test_weak_solution_fails(demo, assignment):
-    """Does the deliberately weak solution of every assignment fall short, with the reason shown?"""
-    _, rows = demo
+    """Does the deliberately weak solution of every assignment fall short, with the reason in its feedback?"""
+    course, rows = demo
     row = rows[("weak", assignment)]
     assert row.score < row.possible / 2 and row.reasons, row
+    assert row.reasons[0][:60] in feedback_page(course, "weak", get_assignment(assignment).folder)
 
 
 @pytest.mark.slow
 def test_broken_submissions_lose_points_with_reasons(demo, broken):
-    """Do the broken student's submissions (bad JSON, deleted tests, unsolved, unsafe model...) say why?"""
-    _, rows = demo
+    """Do the broken student's submissions (bad JSON, deleted tests, unsolved, unsafe model...) say why, in the
+    gradebook and on the feedback page?"""
+    course, rows = demo
     score, phrases = BROKEN[broken]
     row = rows[("broken", broken)]
     assert row.score == score and all(phrase in " ".join(row.reasons) for phrase in phrases), row
+    assert row.reasons[0][:60] in feedback_page(course, "broken", get_assignment(broken).folder)
 
 
 @pytest.mark.slow

@@ -50,7 +50,7 @@ def test_check_without_a_notebook_says_where_it_looked(tmp_path, capsys):
     assert str(tmp_path / "C1W3_convolutions" / "C1W3_convolutions.ipynb") in line and "tfcourse workspace" in line
 
 
-@pytest.mark.parametrize("command", [["grade", "C1W1"], ["release"], ["heldout", "export"], ["workspace"]])
+@pytest.mark.parametrize("command", [["grade", "C1W1"], ["release"], ["heldout", "export"], ["workspace"], ["lab"]])
 def test_a_missing_course_folder_is_named(tmp_path, capsys, command):
     """Does every instructor command given a --course that is not a course say so in one line?"""
     line = one_line_error(capsys, [*command, "--course", str(tmp_path / "nowhere")])

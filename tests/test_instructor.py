@@ -125,6 +125,25 @@ def test_notebook_context_names_deleted_tests_and_the_first_error(tmp_path):
         "first error in your notebook: ValueError: bad input"]
 
 
+def test_feedback_reports_checks_whose_test_cell_was_deleted(tmp_path):
+    """Does the feedback notebook report every check, in a cell of its own when its test cell is gone?"""
+    from tfcourse.grading.result import CheckResult, GradeResult
+    from tfcourse.instructor.feedback import annotate_notebook
+
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(notebook(code_cell("x = 1"), code_cell("check_callback()", grade=True, grade_id="test_callback",
+                                                          points=4, locked=True)), path)
+    result = GradeResult("C1W2", "Callbacks", "held-out test data", (
+        CheckResult("callback", 4, 4, "right in 8 of 8 training runs", cell="test_callback"),
+        CheckResult("model", 0, 6, "no model file: the notebook never saved C1W2_model.keras", cell="test_model")), 10)
+    annotate_notebook(path, result, ["test_model: test cell missing from the submission (deleted?)"])
+    cells = nbformat.read(path, as_version=4).cells
+    assert len(cells) == 3 and "[4/4] callback" in cells[1].outputs[-1].text
+    assert "never saved" not in cells[1].outputs[-1].text
+    report = cells[2].outputs[-1].text
+    assert "[0/6] model: no model file" in report and "test cell missing" in report
+
+
 def test_gradebook_table_and_csv(tmp_path):
     """Does the gradebook show points, status, reasons and totals, and write them as CSV?"""
     rows = [GradebookRow("ann", C1W1, 10, 10, ()),

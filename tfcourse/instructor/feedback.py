@@ -22,22 +22,36 @@ def annotate_notebook(path: Path, result: GradeResult, reasons: list[str]) -> No
     import nbformat
 
     notebook = nbformat.read(path, as_version=4)
+    annotated = set()
     for cell in notebook.cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
             continue
         checks = [check for check in result.checks if check.cell == meta.get("grade_id")]
-        lines = [HEADER.format(data=result.data_label), *(check.line() for check in checks)]
-        lines += [f"  note: {note}" for note in result.notes]
-        if any(not check.passed for check in checks):
-            lines += [f"  - {reason}" for reason in reasons]
-        cell.outputs.append(nbformat.v4.new_output("stream", name="stdout", text="\n".join(lines) + "\n"))
+        cell.outputs.append(_report_output(result, checks, reasons))
+        annotated.add(meta.get("grade_id"))
+    orphans = [check for check in result.checks if check.cell not in annotated]
+    if orphans:  # their test cell was deleted: the report goes in a cell of its own, at the end
+        cell = nbformat.v4.new_code_cell("# The grader's report on checks whose test cell is not in this notebook")
+        cell.outputs.append(_report_output(result, orphans, reasons))
+        notebook.cells.append(cell)
     mode = path.stat().st_mode  # nbgrader leaves autograded files read-only
     path.chmod(mode | stat.S_IWUSR)
     try:
         nbformat.write(notebook, path)
     finally:
         path.chmod(mode)
+
+
+def _report_output(result: GradeResult, checks: list, reasons: list[str]):
+    """A stream output with the scorer's lines for ``checks`` (stream text is escaped when rendered)."""
+    import nbformat
+
+    lines = [HEADER.format(data=result.data_label), *(check.line() for check in checks)]
+    lines += [f"  note: {note}" for note in result.notes]
+    if any(not check.passed for check in checks):
+        lines += [f"  - {reason}" for reason in reasons]
+    return nbformat.v4.new_output("stream", name="stdout", text="\n".join(lines) + "\n")
 
 
 def write_report(path: Path, student: str, folder: str, result: GradeResult, reasons: list[str]) -> Path:

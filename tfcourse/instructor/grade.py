@@ -199,7 +199,8 @@ def _grade_batch(folders: list[str], *, course: Course, store: HeldoutStore, stu
     with Scorer(exercise_seed=store.seed) as scorer, tempfile.TemporaryDirectory(prefix="tfcourse-grade-") as work:
         for folder in folders:
             spec = get_assignment(folder)
-            if not gradebook.records_release(course.root, folder):  # first grading since a release
+            # Recorded already, unless this is a fresh clone (no gradebook.db) or release/ changed since.
+            if not gradebook.records_release(course.root, folder):
                 step = nbgrader_steps.generate_assignment(course.root, folder)
                 if not step.ok:
                     raise GradingSetupError(f"nbgrader generate_assignment {folder} failed: {step.reason()}")
