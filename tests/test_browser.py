@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import REPO
+from conftest import CHROMEDRIVER, CHROMIUM, REPO
 from tfcourse.course import Course
 from tfcourse.grading import export_heldout, get_assignment
 from tfcourse.instructor.demo import fill_solutions, solution_sources
@@ -30,8 +30,6 @@ from tfcourse.instructor.release import release
 from tfcourse.lab import jupyter_lab_arguments
 from tfcourse.learner.workspace import create_workspace
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 selenium = pytest.importorskip("selenium", reason="selenium is not installed (pip install -e '.[test]')")
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),

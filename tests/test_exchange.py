@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import REPO
+from conftest import REPO, browser_tests_can_run
 from tfcourse.course import Course
 from tfcourse.grading import export_heldout, get_assignment
 from tfcourse.instructor.demo import fill_solutions, solution_sources
@@ -89,16 +89,8 @@ def test_exchange_publish_adds_only_what_is_missing(course_copy, capsys):
     assert f"published {C4W1.folder}" not in capsys.readouterr().out
 
 
-def browser_test_can_run() -> bool:
-    """Whether tests/test_browser.py runs, driving this same flow through JupyterLab's panel."""
-    import importlib.util
-
-    return bool(importlib.util.find_spec("selenium") and (shutil.which("chromium") or shutil.which("chromium-browser"))
-                and shutil.which("chromedriver"))
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(browser_test_can_run(), reason="tests/test_browser.py runs this flow through JupyterLab's "
+@pytest.mark.skipif(browser_tests_can_run(), reason="tests/test_browser.py runs this flow through JupyterLab's "
                                                    "Assignments panel (nbgrader's same commands), with screenshots")
 def test_a_learner_submits_through_the_exchange_and_fetches_feedback(course_copy, tmp_path):
     """Release publishes to the exchange; the learner fetches, solves and submits with nbgrader's commands;

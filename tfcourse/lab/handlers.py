@@ -32,8 +32,9 @@ def tfcourse_arguments(root: Path, action: str, path: str, student: str | None) 
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}: use one of {', '.join(ACTIONS)}")
+    root = root.resolve()
     notebook = (root / path).resolve()
-    if not notebook.is_relative_to(root.resolve()) or not notebook.is_file():
+    if not notebook.is_relative_to(root) or not notebook.is_file():
         raise ValueError(f"{path} is not a notebook in {root}")
     try:
         spec = get_assignment(notebook.stem)
@@ -41,7 +42,7 @@ def tfcourse_arguments(root: Path, action: str, path: str, student: str | None) 
         spec = None
     if spec is None or spec.notebook != notebook.name:
         raise ValueError(f"{notebook.name} is not a tfcourse assignment notebook")
-    folder = notebook.parent.relative_to(root.resolve()).as_posix() or "."
+    folder = notebook.parent.relative_to(root).as_posix() or "."
     arguments = [action, spec.assignment_id, f"--dir={folder}"]
     if action == "submit":
         if not student:
