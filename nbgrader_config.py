@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from tfcourse.instructor.sandboxed_execute import configure as run_notebooks_in_the_sandbox
+from tfcourse.instructor.sanitize import configure as render_submissions_without_scripts
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 
@@ -27,6 +28,11 @@ c.Execute.timeout = 300
 # Autograde runs every notebook in tfcourse's sandbox (bubblewrap, limits, no held-out data,
 # no network); `tfcourse grade` then scores what the notebook saved. See docs/security.md.
 run_notebooks_in_the_sandbox(c)
+
+# Feedback pages and formgrader's view of a submission are nbconvert HTML made from the learner's
+# notebook: its HTML outputs and markdown are sanitised there, so a submission's script never runs in
+# a learner's browser or in the instructor's Jupyter server. See docs/security.md.
+render_submissions_without_scripts(c)
 
 # `tfcourse submit` names zips <student>__<assignment folder>__<UTC timestamp>.zip; nbgrader
 # zip_collect extracts each into a folder of that name and reads student and file from it.
