@@ -44,5 +44,6 @@ c.FileNameCollectorPlugin.named_regexp = (
 c.FileNameCollectorPlugin.valid_ext = [".ipynb", ".keras"]
 
 # tfcourse's own settings. Held-out data lives outside the course folder, by default in
-# ~/.local/share/tfcourse/heldout/<course_id>; set c.TfCourse.heldout_dir to move it.
+# ~/.local/share/tfcourse/heldout/<course_id>-<key of this folder's path> (`tfcourse heldout info`
+# shows it); set c.TfCourse.heldout_dir to move it.
 # `tfcourse heldout export` writes it and pins its checksum in heldout.pin here.

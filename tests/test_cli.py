@@ -99,4 +99,7 @@ def test_heldout_export_pins_its_checksum(course_copy, capsys):
     assert main(["heldout", "export", "--course", str(course_copy)]) == 0
     assert "pinned" in capsys.readouterr().out
     assert course.root not in course.heldout.parents
-    assert open_heldout(course.heldout, course.heldout_pin).seed >= 0
+    store = open_heldout(course.heldout, course.heldout_pin)
+    assert main(["heldout", "export", "--course", str(course_copy)]) == 0  # again: the seed and every file kept
+    assert "nothing to add" in capsys.readouterr().out
+    assert open_heldout(course.heldout, course.heldout_pin) == store

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tfcourse.course import Course, find_root
+from tfcourse.course import Course, find_root, folder_key
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -29,7 +29,7 @@ def test_copy_to_holds_instructor_files_only(tmp_path):
 def test_heldout_lives_outside_the_course_by_default(tmp_path, monkeypatch):
     """Is the held-out folder outside the course unless configured, in the instructor's data folder?"""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    assert Course(REPO).heldout == tmp_path / "data" / "tfcourse" / "heldout" / "tfcourse"
+    assert Course(REPO).heldout == tmp_path / "data" / "tfcourse" / "heldout" / f"tfcourse-{folder_key(REPO)}"
     assert REPO not in Course(REPO).heldout.parents
     assert Course(REPO).heldout_pin.parent == REPO
 

@@ -18,7 +18,10 @@ examples:
     tfcourse lab                             JupyterLab on my_work/: Assignments, Validate, Check, Submit
   instructors
     tfcourse release                         regenerate release/ from source/ with nbgrader
-    tfcourse heldout export                  write held-out test data where nbgrader_config.py says
+    tfcourse heldout export                  write held-out test data where nbgrader_config.py says (adds only
+                                             what is missing; the secret seed is kept)
+    tfcourse heldout info                    which store this course uses, whether it verifies, what it holds
+    tfcourse heldout backup ~/heldout.json   what rebuilds the store (secret!); `heldout restore FILE` rebuilds it
     tfcourse exchange publish                put released assignments in the exchange (JupyterLab's panel)
     tfcourse grade C1W3                      vet, collect, run (sandboxed), score, feedback, gradebook.csv
     tfcourse grade C1W3 --models             score the submitted .keras files only, as the exam did
@@ -88,13 +91,83 @@ def cmd_release(args) -> int:
 
 def cmd_heldout(args) -> int:
     from tfcourse.course import Course
-    from tfcourse.grading import export_heldout
 
     course = Course.at(args.course)
-    store = export_heldout(args.dir or course.heldout, course.heldout_pin)
-    print(f"held-out data written to {store.directory}; its checksum is pinned in {course.heldout_pin}")
-    if args.dir:
+    if (args.new_seed and args.action != "export") or (args.force and args.action != "restore"):
+        raise UserError("--new-seed goes with `heldout export` only, --force with `heldout restore` only")
+    if args.action in ("backup", "restore") and args.path is None:
+        raise UserError(f"`tfcourse heldout {args.action}` needs the backup FILE, e.g. "
+                        f"tfcourse heldout {args.action} ~/{course.course_id}-heldout.json")
+    if args.action == "info" and args.path is not None:
+        raise UserError("`tfcourse heldout info` takes no path: it reports the store nbgrader_config.py names")
+    return {"export": _heldout_export, "info": _heldout_info, "backup": _heldout_backup,
+            "restore": _heldout_restore}[args.action](args, course)
+
+
+def _heldout_export(args, course) -> int:
+    from tfcourse.grading import export_heldout
+
+    store = export_heldout(args.path or course.heldout, course.heldout_pin, new_seed=args.new_seed)
+    if store.redrawn:
+        print(f"warning: a new secret seed redrew the held-out data of {', '.join(store.redrawn)}: grades made "
+              f"before cannot be reproduced, and backups made before restore the old seed (make a new one)",
+              file=sys.stderr)
+    written = store.redrawn + store.added
+    if written:
+        print(f"held-out data of {', '.join(written)} written to {store.directory} "
+              f"({'new ' if args.new_seed else ''}seed {store.fingerprint})")
+    if store.kept:
+        print(f"kept the {len(store.kept)} assignments exported before, unchanged: {', '.join(store.kept)}")
+    if not written:
+        print("nothing to add: every assignment is exported; nothing was rewritten")
+    else:
+        print(f"its checksum is pinned in {course.heldout_pin}; back it up with `tfcourse heldout backup FILE`")
+    if args.path:
         print(f"set c.TfCourse.heldout_dir = {str(store.directory)!r} in nbgrader_config.py to grade with it")
+    return 0
+
+
+def _heldout_info(args, course) -> int:
+    from tfcourse.grading.store import store_status
+
+    status = store_status(course.heldout, course.heldout_pin)
+    origin = (f"configured: c.TfCourse.heldout_dir = {course.heldout_configured!r}" if course.heldout_configured
+              else "the default for this course folder")
+    print(f"held-out store: {status.directory} ({origin})")
+    print(status.summary())
+    return 0 if status.verified else 1
+
+
+def _heldout_backup(args, course) -> int:
+    from tfcourse.grading.store_backup import backup_heldout
+
+    target = args.path.expanduser().resolve()
+    if course.root == target or course.root in target.parents:
+        raise UserError(f"{target} is inside the course folder, which learners may get a copy of; write the backup "
+                        f"elsewhere, e.g. tfcourse heldout backup ~/{course.course_id}-heldout.json")
+    store = backup_heldout(course.heldout, course.heldout_pin, target, course_id=course.course_id)
+    print(f"backup of {store.directory} ({len(store.examples)} assignments, seed {store.fingerprint}) written to "
+          f"{target}, readable by you only (0600)")
+    print(f"warning: {target} is SECRET: with it anyone can draw every held-out example; keep it off the course "
+          f"folder, out of git and away from learners", file=sys.stderr)
+    return 0
+
+
+def _heldout_restore(args, course) -> int:
+    from tfcourse.grading.store_backup import restore_heldout
+
+    source = args.path.expanduser()
+    if source.is_file() and source.stat().st_mode & 0o077:
+        print(f"warning: other users can read the secret backup {source}; `chmod 600 {source}`", file=sys.stderr)
+    store = restore_heldout(source, course.heldout, course.heldout_pin, course_id=course.course_id, force=args.force)
+    if not store.added:
+        print(f"{store.directory} already holds this backup's data and verifies; nothing was rewritten")
+        return 0
+    print(f"restored {len(store.added)} assignments into {store.directory} (seed {store.fingerprint}); every file "
+          f"matches the backup; its checksum is pinned in {course.heldout_pin}")
+    if store.rewritten:
+        print(f"{', '.join(store.rewritten)}: the same examples as the backup's in other file bytes (an older store, "
+              f"or another zlib), so the pin changed; grades are unaffected")
     return 0
 
 
@@ -215,10 +288,24 @@ def build_parser() -> argparse.ArgumentParser:
     release = sub.add_parser("release", help="regenerate release/ from source/ (instructors)")
     release.set_defaults(func=cmd_release)
 
-    heldout = sub.add_parser("heldout", help="export held-out test data (instructors)")
-    heldout.add_argument("action", choices=["export"])
-    heldout.add_argument("dir", nargs="?", type=Path,
-                         help="target (default: c.TfCourse.heldout_dir, else ~/.local/share/tfcourse/heldout/<course>)")
+    heldout = sub.add_parser(
+        "heldout", help="export, inspect, back up and restore the held-out test data and secret seed (instructors)",
+        epilog="examples: tfcourse heldout export              (adds assignments not exported yet; keeps the seed)\n"
+               "          tfcourse heldout export --new-seed   (starts over: every exported assignment is redrawn)\n"
+               "          tfcourse heldout info                (store path, verified or not, assignments, seed "
+               "fingerprint)\n"
+               "          tfcourse heldout backup ~/course-heldout.json    (secret: the seed and the manifest)\n"
+               "          tfcourse heldout restore ~/course-heldout.json   (on another machine, or after a move)",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    heldout.add_argument("action", choices=["export", "info", "backup", "restore"])
+    heldout.add_argument("path", nargs="?", type=Path,
+                         help="export: the store's folder (default: c.TfCourse.heldout_dir, else "
+                              "~/.local/share/tfcourse/heldout/<course_id>-<folder key>); backup, restore: the backup file")
+    heldout.add_argument("--new-seed", action="store_true",
+                         help="export: draw a new secret seed and redraw every exported assignment (grades made "
+                              "before cannot be reproduced)")
+    heldout.add_argument("--force", action="store_true",
+                         help="restore: replace a store that holds other held-out data, or restore another course's")
     heldout.set_defaults(func=cmd_heldout)
 
     exchange = sub.add_parser("exchange", help="publish released assignments to nbgrader's exchange (instructors)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -15,10 +16,22 @@ INSTRUCTOR_FILES = ("source", "demo", CONFIG_FILE)
 HELDOUT_PIN = "heldout.pin"
 
 
-def default_heldout_dir(course_id: str) -> Path:
-    """Where held-out data lives unless configured: outside the course, in the instructor's data folder."""
+def default_heldout_dir(course_id: str, root: Path) -> Path:
+    """Where held-out data lives unless configured: outside the course, in the instructor's data folder.
+
+    The folder is named after the course id and a key of the course folder's path,
+    ``<course_id>-<first 12 hex digits of the SHA-256 of the resolved path>``, so two course folders
+    with one course id on a machine never share a store (an export in one would stop the other from
+    grading). A moved or copied course folder looks in a new place; grading says where, and how to
+    bring the store along.
+    """
     data_home = Path(os.environ.get("XDG_DATA_HOME") or "~/.local/share").expanduser()
-    return data_home / "tfcourse" / "heldout" / course_id
+    return data_home / "tfcourse" / "heldout" / f"{course_id}-{folder_key(root)}"
+
+
+def folder_key(root: Path) -> str:
+    """12 hex digits that tell this course folder from any other on the machine (its resolved path's SHA-256)."""
+    return hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:12]
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -79,13 +92,19 @@ class Course:
     def heldout(self) -> Path:
         """The instructor's held-out data folder: ``c.TfCourse.heldout_dir``, else outside the course.
 
-        The default is ``~/.local/share/tfcourse/heldout/<course_id>`` (``$XDG_DATA_HOME`` respected).
+        The default is ``~/.local/share/tfcourse/heldout/<course_id>-<folder key>`` (``$XDG_DATA_HOME``
+        respected; see :func:`default_heldout_dir`).
         """
-        configured = read_config(self.root).get("TfCourse", {}).get("heldout_dir")
+        configured = self.heldout_configured
         if not configured:
-            return default_heldout_dir(self.course_id)
+            return default_heldout_dir(self.course_id, self.root)
         path = Path(os.path.expanduser(configured))
         return path if path.is_absolute() else self.root / path
+
+    @property
+    def heldout_configured(self) -> str | None:
+        """``c.TfCourse.heldout_dir`` as nbgrader_config.py sets it; None where the default store is used."""
+        return read_config(self.root).get("TfCourse", {}).get("heldout_dir") or None
 
     @property
     def course_id(self) -> str:

@@ -5,17 +5,11 @@ artifacts and print a self-check. The instructor's pipeline scores those artifac
 :class:`Scorer` after the notebook's kernel has exited, on data from the :class:`HeldoutStore`.
 """
 
-from tfcourse.grading.heldout import (
-    EvaluationData,
-    HeldoutError,
-    HeldoutStore,
-    export_heldout,
-    open_heldout,
-    validation_data,
-)
+from tfcourse.grading.heldout import EvaluationData, HeldoutError, validation_data
 from tfcourse.grading.result import CheckResult, GradeResult
 from tfcourse.grading.selfcheck import check_exercise, save_for_grading
 from tfcourse.grading.specs import ASSIGNMENTS, AssignmentSpec, get_assignment
+from tfcourse.grading.store import HeldoutStore, export_heldout, open_heldout
 
 __all__ = [
     "ASSIGNMENTS", "AssignmentSpec", "CheckResult", "EvaluationData", "GradeResult", "HeldoutError",

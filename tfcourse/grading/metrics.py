@@ -7,7 +7,7 @@ or a notebook does can change how its predictions are counted.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -49,20 +49,22 @@ def metric_value(spec: AssignmentSpec, predictions: np.ndarray, y: np.ndarray) -
     return float(np.mean(predicted_classes(predictions) == y.astype(int)))
 
 
+def ladder_verdict(spec: AssignmentSpec, rung, shown=lambda threshold: f"{threshold:g}") -> str:
+    """What reaching ``rung`` (None: no rung) means, with the next threshold written by ``shown``."""
+    relation = ">=" if spec.higher_is_better else "<="
+    if rung is spec.ladder[0]:
+        return "full credit"
+    if rung is not None:
+        return f"partial credit; full credit needs {relation} {shown(spec.ladder[0].threshold)}"
+    return (f"below every threshold; needs {relation} {shown(spec.ladder[-1].threshold)} for partial credit; "
+            f"the grader feeds {spec.input_note}")
+
+
 def metric_check(spec: AssignmentSpec, value: float) -> CheckResult:
     """Points for the metric on evaluation data, with the threshold in the message."""
     points, rung = spec.points_for(value)
-    top = spec.ladder[0]
-    relation = ">=" if spec.higher_is_better else "<="
-    name = spec.metric_name
-    if rung is top:
-        verdict = "full credit"
-    elif rung is not None:
-        verdict = f"partial credit; full credit needs {relation} {top.threshold:g}"
-    else:
-        verdict = (f"below every threshold; needs {relation} {spec.ladder[-1].threshold:g} for partial credit; "
-                   f"the grader feeds {spec.input_note}")
-    return CheckResult(name, points, top.points, f"{value:.4f} ({verdict})", cell=spec.model_cell)
+    return CheckResult(spec.metric_name, points, spec.model_points, f"{value:.4f} ({ladder_verdict(spec, rung)})",
+                       cell=spec.model_cell, value=value)
 
 
 def cross_entropy(predictions: np.ndarray, y: np.ndarray) -> float:
@@ -149,24 +151,24 @@ def naive_error(spec: AssignmentSpec, series: np.ndarray, steps: int) -> float |
 
 
 def forecast_check(spec: AssignmentSpec, value: float, naive: float | None) -> CheckResult:
-    """The ladder on a forecaster's error, counted only when it beats the naive forecast by the rule's margin."""
-    rule = spec.forecast
-    if naive is None:
+    """The ladder on a forecaster's error as a share of the naive forecast's on the same steps.
+
+    Both errors rise and fall with how noisy the evaluated stretch happens to be, so their ratio
+    holds steady where the raw error would move with the noise the held-out seed drew.
+    """
+    if naive is None or not naive > 0:
         return uncounted_metric_check(spec, value, "the naive forecast could not be measured")
-    limit = (1 - rule.beat_naive_by) * naive
-    ratio = f"{value / naive:.0%} of the naive forecast's {naive:.4f}" if naive > 0 else f"naive forecast {naive:.4f}"
-    if value > limit:
-        return uncounted_metric_check(spec, value, f"{ratio}; it must beat the naive forecast (each value "
-                                                   f"predicted by the one before it) by {rule.beat_naive_by:.0%}, "
-                                                   f"that is, <= {limit:.4f}")
-    check = metric_check(spec, value)
-    return CheckResult(check.name, check.score, check.possible, f"{check.detail}; {ratio}", cell=check.cell)
+    share = value / naive
+    points, rung = spec.points_for(share)
+    verdict = ladder_verdict(spec, rung, lambda threshold: f"{threshold:.0%} of the naive forecast's error")
+    detail = f"{value:.4f}, {share:.1%} of the naive forecast's {naive:.4f} ({verdict})"
+    return CheckResult(spec.metric_name, points, spec.model_points, detail, cell=spec.model_cell, value=share)
 
 
 def uncounted_metric_check(spec: AssignmentSpec, value: float, why: str) -> CheckResult:
     """The metric measured but worth nothing, and why."""
     return CheckResult(spec.metric_name, 0.0, spec.model_points,
-                       f"{value:.4f} (not counted: {why})", cell=spec.model_cell)
+                       f"{value:.4f} (not counted: {why})", cell=spec.model_cell, value=value)
 
 
 def frozen_base_check(spec: AssignmentSpec, value: float | None, base: BaseFinding | None) -> CheckResult:
@@ -215,7 +217,7 @@ def with_generated_text(spec: AssignmentSpec, checks: list[CheckResult], generat
         return checks
     first = checks[0]
     detail = f"{first.detail}; after \"{spec.seed_text}\" it writes: \"{generated}\""
-    return [CheckResult(first.name, first.score, first.possible, detail, cell=first.cell), *checks[1:]]
+    return [replace(first, detail=detail), *checks[1:]]
 
 
 def model_check(spec: AssignmentSpec, predictions: np.ndarray, y: np.ndarray) -> CheckResult:

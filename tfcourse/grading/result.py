@@ -9,7 +9,8 @@ from dataclasses import asdict, dataclass, field
 class CheckResult:
     """The outcome of one graded check (held-out accuracy, a callback exercise, ...).
 
-    ``cell`` is the grade_id of the notebook's test cell whose points this check decides.
+    ``cell`` is the grade_id of the notebook's test cell whose points this check decides; ``value`` is
+    the measured quantity a ladder judged (None for checks without one), for calibration and tests.
     """
 
     name: str
@@ -17,6 +18,7 @@ class CheckResult:
     possible: float
     detail: str
     cell: str = ""
+    value: float | None = None
 
     @property
     def passed(self) -> bool:
