@@ -46,7 +46,8 @@ def train(course: Course, folder: str, student: str, init: int, workdir: Path) -
     try:
         NotebookClient(notebook, timeout=600, resources={"metadata": {"path": str(workdir)}}).execute()
     except Exception as error:  # noqa: BLE001  (a broken student's notebook is expected to fail)
-        print(f"  {folder} {student} init {init}: the notebook failed ({type(error).__name__})", file=sys.stderr)
+        reason = str(error).strip().splitlines()[-1:] or [type(error).__name__]
+        print(f"  {folder} {student} init {init}: the notebook failed: {reason[0][:200]}", file=sys.stderr)
     finally:
         os.environ.pop("TFCOURSE_SEED", None)
     model = workdir / spec.model_filename
@@ -68,11 +69,13 @@ class HeldoutDraws:
         return self._drawn[key]
 
 
-def score(scorer: Scorer, folder: str, model: Path, data: EvaluationData) -> tuple[float | None, float]:
-    """The ladder's measured value (None when the model could not be scored) and the model part's points."""
+def score(scorer: Scorer, folder: str, model: Path, data: EvaluationData) -> tuple[float | None, float, dict]:
+    """The ladder's measured value (None when the model could not be scored), the model part's points, and
+    the value each further rule measured (a gap), by check name."""
     spec = get_assignment(folder)
     checks = scorer.score_model(spec, model, data)
-    return checks[0].value, sum(check.score for check in checks)
+    others = {check.name: check.value for check in checks[1:] if check.value is not None}
+    return checks[0].value, sum(check.score for check in checks), others
 
 
 def summarise(folder: str, student: str, runs: list[dict]) -> dict:
@@ -128,13 +131,16 @@ def main() -> None:
                     model = train(course, folder, student, init, workdir)
                     trained_s = time.perf_counter() - started
                     for seed in range(FIRST_HELDOUT_SEED, FIRST_HELDOUT_SEED + args.seeds):
-                        value, points = (None, 0.0) if model is None else score(scorer, folder, model,
-                                                                                 draws.get(folder, seed))
+                        value, points, others = (None, 0.0, {}) if model is None else score(
+                            scorer, folder, model, draws.get(folder, seed))
                         run = {"assignment": assignment, "student": student, "init": init, "seed": seed,
-                               "value": value, "points": points, "notebook_s": round(trained_s, 1)}
+                               "value": value, "points": points, "others": others, "notebook_s": round(trained_s, 1)}
                         mine.append(run)
                     values = [f"{run['value']:.4f}" if run["value"] is not None else "-" for run in mine[-args.seeds:]]
                     print(f"{assignment} {student} init {init} ({trained_s:.0f} s): {' '.join(values)}", flush=True)
+                    for name in mine[-1]["others"]:
+                        shown = [f"{run['others'].get(name, float('nan')):.4f}" for run in mine[-args.seeds:]]
+                        print(f"  {name}: {' '.join(shown)}", flush=True)
                 runs += mine
                 rows.append(summarise(folder, student, mine))
     print_table(rows)

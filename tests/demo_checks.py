@@ -18,7 +18,10 @@ import pytest
 
 from conftest import REPO
 from tfcourse.course import Course
-from tfcourse.grading import ASSIGNMENTS, get_assignment
+from tfcourse.data import get_spec
+from tfcourse.grading import ASSIGNMENTS, EvaluationData, get_assignment
+from tfcourse.grading.heldout import heldout_examples, scored_examples
+from tfcourse.grading.scorer import Scorer
 from tfcourse.instructor.demo import run_demo
 from tfcourse.instructor.grade import grade
 
@@ -51,12 +54,24 @@ CHEATING = {
 }
 
 
+# How many held-out seeds the reference and weak models of a generated set are scored on.
+HELDOUT_SEEDS = range(1, 21)
+
+
+def graded_on_generated_data(assignment: str) -> bool:
+    """Whether the assignment's held-out examples are drawn from the store's seed (so vary with it)."""
+    spec = get_assignment(assignment)
+    return spec.has_model and get_spec(spec.dataset).heldout is not None
+
+
 def pytest_generate_tests(metafunc):
     """Parametrize the shared tests with the assignments of the importing module's course."""
     course = metafunc.module.COURSE
     mine = [assignment for assignment in sorted(ASSIGNMENTS) if assignment.startswith(course)]
     if "assignment" in metafunc.fixturenames:
         metafunc.parametrize("assignment", mine)
+    if "generated" in metafunc.fixturenames:
+        metafunc.parametrize("generated", [assignment for assignment in mine if graded_on_generated_data(assignment)])
     if "broken" in metafunc.fixturenames:
         metafunc.parametrize("broken", mine)
     if "cheat" in metafunc.fixturenames:
@@ -94,6 +109,30 @@ def test_reference_solution_gets_full_marks_on_heldout_data(demo, assignment):
 def feedback_page(course: Course, student: str, folder: str) -> str:
     """The text of a student's feedback page, with HTML's escapes undone."""
     return html.unescape((course.feedback / student / folder / f"{folder}.html").read_text())
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    with Scorer() as warm:
+        yield warm
+
+
+@pytest.mark.slow
+def test_ladder_holds_on_every_heldout_seed(demo, scorer, generated):
+    """Does the reference model, trained once in the demo, get the model part's full marks on held-out sets
+    drawn from 20 seeds, and the weak student's model stay below partial credit on every one of them?"""
+    course, _ = demo
+    spec = get_assignment(generated)
+    models = {student: course.autograded / student / spec.folder / spec.model_filename for student in ("reference", "weak")}
+    assert all(path.is_file() for path in models.values()), models
+    points = {student: [] for student in models}
+    for seed in HELDOUT_SEEDS:
+        x, y = scored_examples(spec, *heldout_examples(spec.dataset, seed))
+        data = EvaluationData(x, y, f"held-out seed {seed}", True)
+        for student, path in models.items():
+            points[student].append(sum(check.score for check in scorer.score_model(spec, path, data)))
+    assert points["reference"] == [spec.model_cell_points] * len(HELDOUT_SEEDS), points
+    assert points["weak"] == [0.0] * len(HELDOUT_SEEDS), points
 
 
 @pytest.mark.slow

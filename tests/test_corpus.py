@@ -9,6 +9,7 @@ instructor or held-out file may change.
 from __future__ import annotations
 
 import hashlib
+import re
 import socket
 import threading
 import tomllib
@@ -20,8 +21,10 @@ import nbformat
 import pytest
 
 from conftest import REPO
+from lookup_cases import notebook_lookup_cell
 from tfcourse.course import Course
 from tfcourse.grading import export_heldout, get_assignment
+from tfcourse.grading.lookup import build_lookup
 from tfcourse.instructor.demo import fill_solutions, solution_sources
 from tfcourse.instructor.gradebook import GradebookRow
 from tfcourse.instructor.grade import grade
@@ -39,7 +42,7 @@ SHORT_CELL_TIMEOUT_S = 25  # C1W4's and C3W1's longest honest cells take under 1
 
 ZERO_MODEL = '''\
 # An untrained model with every weight zero: it predicts 0.5 for every image (accuracy 0.5).
-model = face_model()
+model = photo_model()
 history = model.fit(train_ds, epochs=1, verbose=0)
 model.set_weights([w * 0 for w in model.get_weights()])'''
 
@@ -92,10 +95,17 @@ def named_notebook(course: Course, folder: str, content: str) -> bytes:
 
 def case_notebook(course: Course, case: dict, canary_port: int | None = None) -> bytes:
     """The reference solution with the case's solution cells replaced."""
-    replacements = {grade_id: source.replace("{zero_model}", ZERO_MODEL).replace("{canary_port}", str(canary_port))
-                    for grade_id, source in case.get("cells", {}).items()}
+    replacements = {grade_id: expand_cell(source, case, canary_port) for grade_id, source in case.get("cells", {}).items()}
     notebook = fill_solutions(reference_notebook(course, folder_of(case)), replacements)
     return nbformat.writes(notebook).encode()
+
+
+def expand_cell(source: str, case: dict, canary_port: int | None) -> str:
+    """A case's cell source with its placeholders filled: the untrained model, the canary's port, a lookup."""
+    for holds in ("test", "train"):
+        if source == f"{{lookup:{holds}}}":
+            return notebook_lookup_cell(case["assignment"], holds)
+    return source.replace("{zero_model}", ZERO_MODEL).replace("{canary_port}", str(canary_port))
 
 
 def write_zeros(stream, size: int) -> None:
@@ -129,17 +139,17 @@ def write_archive(course: Course, case: dict, destination: Path) -> None:
 
 
 def build_model_file(kind: str, path: Path) -> None:
-    """A broken model file: for C1W4 (25x25x1 images, one sigmoid unit) unless the kind names another assignment."""
+    """A broken model file: for C1W4 (48x48x1 photos, one sigmoid unit) unless the kind names another assignment."""
     import keras
     import numpy as np
 
-    def small_model(input_shape=(25, 25, 1)):
+    def small_model(input_shape=(48, 48, 1)):
         return keras.Sequential([keras.Input(shape=input_shape), keras.layers.Rescaling(1 / 255),
                                  keras.layers.Flatten(), keras.layers.Dense(1, activation="sigmoid")])
 
     path.parent.mkdir(parents=True, exist_ok=True)
     if kind == "lambda":
-        keras.Sequential([keras.Input(shape=(25, 25, 1)), keras.layers.Lambda(lambda x: x / 255.0),
+        keras.Sequential([keras.Input(shape=(48, 48, 1)), keras.layers.Lambda(lambda x: x / 255.0),
                           keras.layers.Flatten(), keras.layers.Dense(1, activation="sigmoid")]).save(path)
     elif kind == "nan":
         model = small_model()
@@ -210,7 +220,11 @@ def build_model_file(kind: str, path: Path) -> None:
 def write_model_archive(case: dict, destination: Path, scratch: Path) -> None:
     spec = get_assignment(case["assignment"])
     model_path = scratch / case["student"] / spec.model_filename
-    build_model_file(case["model"], model_path)
+    if case["model"] == "lookup":
+        model_path.parent.mkdir(parents=True, exist_ok=True)
+        build_lookup(case["assignment"], case["holds"]).save(model_path)
+    else:
+        build_model_file(case["model"], model_path)
     destination.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(destination, "w") as archive:
         archive.write(model_path, arcname=spec.model_filename)
@@ -360,6 +374,8 @@ def test_bad_submission(corpus_run: CorpusRun, name: str):
     assert row.score == case["expect_score"], (name, row)
     if case["expect_reason"]:
         assert case["expect_reason"].lower() in " | ".join(row.reasons).lower(), (name, row.reasons)
+    if "no_better_than" in case:
+        assert_no_better(corpus_run, case)
     port = case.get("canary_port")
     if port is not None:
         assert corpus_run.canaries[port].hits == [], f"{name} reached 127.0.0.1:{port}"
@@ -382,6 +398,30 @@ def test_bad_submission(corpus_run: CorpusRun, name: str):
                 continue
             assert path.is_file() and entries.get(path.name) == digest_tree(path).get(path.name), \
                 f"{name}: submitted file {path.name} differs from what was submitted"
+
+
+def measured(case: dict, row: GradebookRow) -> float:
+    """The model's measured value from its reasons: accuracy, or a forecaster's share of the naive error."""
+    text = " | ".join(row.reasons)
+    if get_assignment(case["assignment"]).forecast is not None:
+        found = re.search(r"([0-9.]+)% of the naive forecast's", text)
+        return float(found.group(1)) / 100 if found else float("nan")
+    found = re.search(r"accuracy: ([0-9.]+)", text)
+    return float(found.group(1)) if found else float("nan")
+
+
+def assert_no_better(corpus_run: CorpusRun, case: dict) -> None:
+    """A lookup holding the test material scores no better than its yardstick holding the training split:
+    no more points, and a measured value within ``tolerance`` (0.02 unless the case says) of it."""
+    yardstick = load_case(case["no_better_than"])
+    mine, theirs = corpus_run.rows[case["student"]], corpus_run.rows[yardstick["student"]]
+    assert mine.score <= theirs.score, (case["name"], mine, theirs)
+    value, reference = measured(case, mine), measured(yardstick, theirs)
+    assert value == value and reference == reference, ("no measured value in the reasons", mine, theirs)
+    tolerance = case.get("tolerance", 0.02)
+    better = reference - value if get_assignment(case["assignment"]).forecast is not None else value - reference
+    assert better <= tolerance, (f"{case['name']} measured {value:.4f}, its yardstick {yardstick['name']} "
+                                 f"{reference:.4f}: memorising the test material helped", mine, theirs)
 
 
 @pytest.mark.slow

@@ -3,7 +3,9 @@
 from demo_checks import (  # noqa: F401  (pytest collects the imported tests and fixtures here)
     demo,
     pytest_generate_tests,
+    scorer,
     test_broken_submissions_lose_points_with_reasons,
+    test_ladder_holds_on_every_heldout_seed,
     test_cheating_students_get_zero_with_reasons,
     test_model_only_grading_gives_the_notebook_points,
     test_nbgrader_export_agrees_with_the_gradebook,

@@ -49,7 +49,7 @@ def test_every_assignment_is_worth_ten_points():
 def test_ladder_direction():
     """Is a higher accuracy, but a lower error, what earns points?"""
     assert get_assignment("C1W3").points_for(0.95)[0] == 10.0
-    assert get_assignment("C1W3").points_for(0.88)[0] == 5.0
+    assert get_assignment("C1W3").points_for(0.79)[0] == 5.0
     assert get_assignment("C1W3").points_for(0.5)[0] == 0.0
     assert get_assignment("C1W1").points_for(0.01)[0] == 10.0
     assert get_assignment("C1W1").points_for(2.0)[0] == 0.0

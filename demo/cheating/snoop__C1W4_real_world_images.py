@@ -8,7 +8,7 @@ import atexit, os
 import numpy as np
 from pathlib import Path
 
-model = face_model()
+model = photo_model()
 history = model.fit(train_ds, epochs=1, verbose=0)
 model.set_weights([w * 0 for w in model.get_weights()])  # an untrained model: accuracy 0.5
 

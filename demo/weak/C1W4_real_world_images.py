@@ -2,6 +2,6 @@
 # headed "# %% <grade_id>". Each is plausible learner code that trains too little.
 
 # %% train
-model = face_model()
+model = photo_model()
 NUM_EPOCHS = 1
 history = model.fit(train_ds, validation_data=validation_ds, epochs=NUM_EPOCHS, verbose=2)

@@ -3,5 +3,5 @@
 
 # %% train
 model = sneaker_boot_model()
-NUM_EPOCHS = 2
+NUM_EPOCHS = 1
 history = model.fit(train_ds, validation_data=validation_ds, epochs=NUM_EPOCHS, verbose=2)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from tfcourse.data import (  # noqa: F401  (registers the datasets)
-    austen, brown, faces, fashion_mnist, fine_foods, housing, online, products, series_sets,
+    austen, brown, faces, fashion_mnist, fashion_poses, fine_foods, housing, online, products, series_sets,
 )
 from tfcourse.data.cache import cache_dir, keras_datasets_dir
 from tfcourse.data.exported import exported_folder, exported_splits_dir, read_split

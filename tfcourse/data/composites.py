@@ -75,6 +75,11 @@ class CompositeStyle:
 # Products in front of dimmed, blurred scenes: the look of the pre-trained base's material and C2W3's photos.
 DIMMED_SCENES = CompositeStyle(background_blur=(2.0, 4.0), background_brightness=(0.3, 0.6))
 
+# Course 1's small grayscale photos: smaller files, a softer background, the product turned up to 20 degrees.
+SMALL_GRAYSCALE = CompositeStyle(canvas_sizes=((64, 64), (72, 80), (80, 72), (96, 96)), tint=(0.6, 1.0),
+                                 background_blur=(1.5, 3.0), background_brightness=(0.5, 0.9), max_rotation=20.0,
+                                 grayscale=True)
+
 
 @dataclass(frozen=True)
 class Composite:

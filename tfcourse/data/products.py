@@ -107,11 +107,16 @@ class ProductPhotoSet(GeneratedProducts):
 
     def heldout(self, paths: dict[str, Path], seed: int) -> Arrays:
         """Held-out images from a secret seed, read as the notebooks read image folders."""
+        return self.draw(paths, "test", seed)
+
+    def draw(self, paths: dict[str, Path], split: str, seed: int) -> Arrays:
+        """Images of ``split``'s articles drawn from ``seed``, written as files and read back as the notebooks
+        read image folders."""
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix=f"tfcourse-{self.name}-") as scratch:
-            root = Path(scratch) / "test"
-            self._write(paths, "test", seed, root)
+            root = Path(scratch) / split
+            self._write(paths, split, seed, root)
             return read_image_folders(root, self.class_names, self.image_size, grayscale=self.style.grayscale)
 
     def _write(self, paths: dict[str, Path], split: str, seed: int, root: Path) -> str:
@@ -153,7 +158,7 @@ class ProductPixelTable(GeneratedProducts):
         target = root / f"{split}.csv"
         if cache.is_valid(target, self.digests[split]):
             return
-        x, y = self._arrays(paths, split, self.seeds[split])
+        x, y = self.draw(paths, split, self.seeds[split])
         header = "label," + ",".join(f"pixel{i + 1}" for i in range(self.side * self.side))
         rows = np.column_stack([y.astype(np.int64), x.reshape(len(x), -1).astype(np.int64)])
         buffer = io.StringIO()
@@ -174,8 +179,24 @@ class ProductPixelTable(GeneratedProducts):
 
     def heldout(self, paths: dict[str, Path], seed: int) -> Arrays:
         """Held-out images from a secret seed, as the CSV files would hold them."""
-        return self._arrays(paths, "test", seed)
+        return self.draw(paths, "test", seed)
 
+    def draw(self, paths: dict[str, Path], split: str, seed: int) -> Arrays:
+        """Images of ``split``'s articles drawn from ``seed``, as the CSV files would hold them."""
+        return self._arrays(paths, split, seed)
+
+
+# Course 1's first real-world photos (C1W4): small, grayscale, two garments that differ in shape.
+DRESSES_OR_TROUSERS = ProductPhotoSet(
+    name="dresses_or_trousers",
+    fashion_labels=(1, 3),
+    per_class={"train": 500, "validation": 100, "test": 250},
+    seeds={"train": 71, "validation": 72},
+    digests={"train": "d1aa1d484def4327a1bec0926871ad2f32681f9d925ba1acc595777172698cf5",
+             "validation": "592201957335cc6055cf5c729669863ea5b022a7467bb6f1bfc21ce4faca4252"},
+    image_size=(48, 48),
+    style=composites.SMALL_GRAYSCALE,
+)
 
 SNEAKERS_OR_BOOTS = ProductPhotoSet(
     name="sneakers_or_boots",
@@ -191,7 +212,7 @@ SNEAKERS_OR_BOOTS = ProductPhotoSet(
 SNEAKERS_OR_BOOTS_SMALL = ProductPhotoSet(
     name="sneakers_or_boots_small",
     fashion_labels=(7, 9),
-    per_class={"train": 150, "validation": 250, "test": 250},
+    per_class={"train": 150, "validation": 250, "test": 500},
     seeds={"train": 31, "validation": 32},
     digests={"train": "d4e1d0598a6f7ef8fabd8e0cd4aa1d6eb0a325c8becf337bc352bf46d371966b",
              "validation": "df8d271382f324f2a0a62bfed84e92899f3399f57defadd2f9a6990b6b852847"},
@@ -221,12 +242,15 @@ DRESSES_SANDALS_BAGS = ProductPhotoSet(
 SPECS = {
     photo_set.name: register(photo_set.spec(description, notes))
     for photo_set, description, notes in (
+        (DRESSES_OR_TROUSERS,
+         "dress or trouser? 1,200 grayscale photos of varying size (64-96 px), JPEG and PNG, on real backgrounds",
+         "train 1,000 and validation 200 images, half per class; held-out 500 images from the instructor's seed"),
         (SNEAKERS_OR_BOOTS,
          "sneaker or ankle boot? 2,500 colour photos of varying size (96-144 px), JPEG and PNG, on real backgrounds",
          "train 2,000 and validation 500 images, half per class; held-out 500 images from the instructor's seed"),
         (SNEAKERS_OR_BOOTS_SMALL,
          "sneaker or ankle boot? only 300 training photos (and 500 for validation), made as sneakers_or_boots",
-         "train 300 and validation 500 images, half per class; held-out 500 images from the instructor's seed"),
+         "train 300 and validation 500 images, half per class; held-out 1,000 images from the instructor's seed"),
         (PRODUCTS_28X28,
          "10 kinds of product, 28x28 grayscale photos on real backgrounds, as CSV rows of pixels (sign-language MNIST's "
          "layout)",

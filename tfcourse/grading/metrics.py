@@ -56,7 +56,8 @@ def ladder_verdict(spec: AssignmentSpec, rung, shown=lambda threshold: f"{thresh
         return "full credit"
     if rung is not None:
         return f"partial credit; full credit needs {relation} {shown(spec.ladder[0].threshold)}"
-    return (f"below every threshold; needs {relation} {shown(spec.ladder[-1].threshold)} for partial credit; "
+    credit = "for partial credit" if len(spec.ladder) > 1 else "for its points"
+    return (f"below every threshold; needs {relation} {shown(spec.ladder[-1].threshold)} {credit}; "
             f"the grader feeds {spec.input_note}")
 
 
@@ -250,9 +251,10 @@ def gap_check(spec: AssignmentSpec, training_value: float | None, value: float |
         gap = training_value - value
         detail = f"{gap:+.4f} (training split {training_value:.4f}, evaluation {value:.4f})"
     if accuracy is None or accuracy < spec.ladder[-1].threshold:
-        return CheckResult(name, 0.0, rule.points,
-                           f"{detail}; needs accuracy >= {spec.ladder[-1].threshold:g} first", cell=spec.model_cell)
+        return CheckResult(name, 0.0, rule.points, f"{detail}; needs accuracy >= {spec.ladder[-1].threshold:g} first",
+                           cell=spec.model_cell, value=gap)
     if gap > rule.max_gap:
-        return CheckResult(name, 0.0, rule.points,
-                           f"{detail}; overfitting: needs a gap <= {rule.max_gap:g}", cell=spec.model_cell)
-    return CheckResult(name, rule.points, rule.points, f"{detail} (<= {rule.max_gap:g})", cell=spec.model_cell)
+        return CheckResult(name, 0.0, rule.points, f"{detail}; overfitting: needs a gap <= {rule.max_gap:g}",
+                           cell=spec.model_cell, value=gap)
+    return CheckResult(name, rule.points, rule.points, f"{detail} (<= {rule.max_gap:g})", cell=spec.model_cell,
+                       value=gap)

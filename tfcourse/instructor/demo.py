@@ -33,9 +33,9 @@ CHEATING = "cheating"
 DEMO_TIME = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 # What the broken student does wrong in C1W4 (a replacement solution cell).
-UNSAFE_MODEL = '''def face_model():
+UNSAFE_MODEL = '''def photo_model():
     """Scales pixels in a Lambda layer: saved as Python bytecode, which safe mode refuses to load."""
-    model = keras.Sequential([keras.Input(shape=(25, 25, 1)), keras.layers.Lambda(lambda x: x / 255.0),
+    model = keras.Sequential([keras.Input(shape=(48, 48, 1)), keras.layers.Lambda(lambda x: x / 255.0),
                               keras.layers.Flatten(), keras.layers.Dense(1, activation="sigmoid")])
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     return model'''
@@ -223,7 +223,7 @@ def student_notebook(course: Course, folder: str, student: str) -> str:
         return nbformat.writes(fill_solutions(reference, {"create_model": sequenced}))
     if spec.assignment_id == "C2W4":
         return nbformat.writes(fill_solutions(reference, {"parse_data_from_input": HEADER_KEPT_PARSER}))
-    return nbformat.writes(fill_solutions(reference, {"face_model": UNSAFE_MODEL}))
+    return nbformat.writes(fill_solutions(reference, {"photo_model": UNSAFE_MODEL}))
 
 
 def stage_submissions(course: Course, folders: list[str], students: tuple[str, ...] = STUDENTS) -> list[Path]:
