@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import socket
+import time
+import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -20,6 +23,39 @@ CHROMEDRIVER = shutil.which("chromedriver")
 def browser_tests_can_run() -> bool:
     """Whether tests/test_browser.py runs: selenium importable, chromium and chromedriver installed."""
     return bool(importlib.util.find_spec("selenium") and CHROMIUM and CHROMEDRIVER)
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (the only address test servers listen on)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_jupyter(url: str, token: str, process=None, timeout_s: float = 90, what: str = "the Jupyter server") -> None:
+    """Wait until the Jupyter server at ``url`` answers its status API; fail early if ``process`` exits."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"{what} exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"{what} did not start within {timeout_s} s")
+
+
+def headless_chromium(*arguments: str, window_size: str = "1400,900"):
+    """Debian's chromium, headless, driven by selenium (as root it needs --no-sandbox)."""
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={window_size}",
+                     *arguments):
+        options.add_argument(argument)
+    return webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
 
 
 @pytest.fixture

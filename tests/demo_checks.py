@@ -111,6 +111,17 @@ def feedback_page(course: Course, student: str, folder: str) -> str:
     return html.unescape((course.feedback / student / folder / f"{folder}.html").read_text())
 
 
+_DRAWS: dict[tuple[str, int], tuple] = {}
+
+
+def heldout_draw(dataset: str, seed: int) -> tuple:
+    """A dataset's held-out examples for ``seed``, drawn once for every set that draws them alike (C2W1, C2W2)."""
+    key = (get_spec(dataset).heldout_draws_as or dataset, seed)
+    if key not in _DRAWS:
+        _DRAWS[key] = heldout_examples(dataset, seed)
+    return _DRAWS[key]
+
+
 @pytest.fixture(scope="module")
 def scorer():
     with Scorer() as warm:
@@ -127,7 +138,7 @@ def test_ladder_holds_on_every_heldout_seed(demo, scorer, generated):
     assert all(path.is_file() for path in models.values()), models
     points = {student: [] for student in models}
     for seed in HELDOUT_SEEDS:
-        x, y = scored_examples(spec, *heldout_examples(spec.dataset, seed))
+        x, y = scored_examples(spec, *heldout_draw(spec.dataset, seed))
         data = EvaluationData(x, y, f"held-out seed {seed}", True)
         for student, path in models.items():
             points[student].append(sum(check.score for check in scorer.score_model(spec, path, data)))

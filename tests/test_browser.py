@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from conftest import CHROMEDRIVER, CHROMIUM, REPO
+from conftest import CHROMEDRIVER, CHROMIUM, REPO, free_port, headless_chromium, wait_for_jupyter
 from tfcourse.course import Course
 from tfcourse.grading import export_heldout, get_assignment
 from tfcourse.instructor.demo import fill_solutions, solution_sources
@@ -36,7 +33,6 @@ pytestmark = [pytest.mark.slow,
                                  reason="no chromium/chromedriver: `make setup` installs them with apt "
                                         "(apt-get install chromium chromium-driver)")]
 
-from selenium import webdriver  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as until  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -45,12 +41,6 @@ ARTIFACTS = REPO / "test-artifacts" / "browser"
 C4W1 = get_assignment("C4W1")
 TOKEN = "tfcourse-browser-test"
 LEARNER = "learner-1"  # the id typed into tfcourse's Submit dialog
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Lab:
@@ -69,23 +59,9 @@ class Lab:
              "--ip=127.0.0.1", f"--ServerApp.token={TOKEN}", "--allow-root",
              f"--LabApp.workspaces_dir={scratch / 'workspaces'}"],
             cwd=work, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        self._wait_for_server()
-        options = webdriver.ChromeOptions()
-        options.binary_location = CHROMIUM
-        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,900"):
-            options.add_argument(argument)
-        self.browser = webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
+        wait_for_jupyter(self.url, TOKEN, what="JupyterLab")
+        self.browser = headless_chromium()
         self.shots = 0
-
-    def _wait_for_server(self, timeout_s: float = 90) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"{self.url}/api/status?token={TOKEN}", timeout=2)
-                return
-            except OSError:
-                time.sleep(0.5)
-        raise AssertionError(f"JupyterLab did not start within {timeout_s} s")
 
     def open(self, path: str = "") -> None:
         self.browser.get(f"{self.url}/lab/{path}?token={TOKEN}")

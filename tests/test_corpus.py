@@ -9,6 +9,7 @@ instructor or held-out file may change.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import socket
 import threading
@@ -371,8 +372,9 @@ def test_bad_submission(corpus_run: CorpusRun, name: str):
     student = case["student"]
     row = corpus_run.rows.get(student)
     assert row is not None, f"{name}: no gradebook row"
-    assert row.score == case["expect_score"], (name, row)
-    if case["expect_reason"]:
+    if "expect_score" in case:  # a lookup near a rung may straddle it from draw to draw: no_better_than judges it
+        assert row.score == case["expect_score"], (name, row)
+    if case.get("expect_reason"):
         assert case["expect_reason"].lower() in " | ".join(row.reasons).lower(), (name, row.reasons)
     if "no_better_than" in case:
         assert_no_better(corpus_run, case)
@@ -400,9 +402,18 @@ def test_bad_submission(corpus_run: CorpusRun, name: str):
                 f"{name}: submitted file {path.name} differs from what was submitted"
 
 
-def measured(case: dict, row: GradebookRow) -> float:
-    """The model's measured value from its reasons: accuracy, or a forecaster's share of the naive error."""
-    text = " | ".join(row.reasons)
+def scorer_report(course: Course, case: dict, row: GradebookRow) -> str:
+    """What the scorer said about a case: its reasons, then its feedback page's report (which also lists the
+    checks that earned full points; in notebook mode only the part after the scorer's header counts, not
+    the learner's own self-check)."""
+    folder = folder_of(case)
+    page = course.feedback / case["student"] / folder / f"{folder}.html"
+    report = html.unescape(page.read_text()) if page.is_file() else ""
+    return " | ".join(row.reasons) + " | " + report.rsplit("GRADED by the instructor's scorer", 1)[-1]
+
+
+def measured(case: dict, text: str) -> float:
+    """The model's measured value in ``text``: accuracy, or a forecaster's share of the naive error."""
     if get_assignment(case["assignment"]).forecast is not None:
         found = re.search(r"([0-9.]+)% of the naive forecast's", text)
         return float(found.group(1)) / 100 if found else float("nan")
@@ -411,17 +422,19 @@ def measured(case: dict, row: GradebookRow) -> float:
 
 
 def assert_no_better(corpus_run: CorpusRun, case: dict) -> None:
-    """A lookup holding the test material scores no better than its yardstick holding the training split:
-    no more points, and a measured value within ``tolerance`` (0.02 unless the case says) of it."""
+    """A lookup holding the test material scores no better than its yardstick holding the training split: a
+    measured value within ``tolerance`` (0.02 unless the case says) of it, and no more points unless the two
+    lie within that tolerance on either side of a rung."""
     yardstick = load_case(case["no_better_than"])
     mine, theirs = corpus_run.rows[case["student"]], corpus_run.rows[yardstick["student"]]
-    assert mine.score <= theirs.score, (case["name"], mine, theirs)
-    value, reference = measured(case, mine), measured(yardstick, theirs)
-    assert value == value and reference == reference, ("no measured value in the reasons", mine, theirs)
+    value = measured(case, scorer_report(corpus_run.course, case, mine))
+    reference = measured(yardstick, scorer_report(corpus_run.course, yardstick, theirs))
+    assert value == value and reference == reference, ("no measured value in the report", mine, theirs)
     tolerance = case.get("tolerance", 0.02)
     better = reference - value if get_assignment(case["assignment"]).forecast is not None else value - reference
     assert better <= tolerance, (f"{case['name']} measured {value:.4f}, its yardstick {yardstick['name']} "
                                  f"{reference:.4f}: memorising the test material helped", mine, theirs)
+    assert mine.score <= theirs.score or abs(value - reference) <= tolerance, (case["name"], mine, theirs)
 
 
 @pytest.mark.slow

@@ -304,6 +304,19 @@ def test_gap_rule_rewards_generalizing_models_only(training, evaluation, points,
     assert check.score == points and phrase in check.detail and check.cell == WITH_GAP.model_cell
 
 
+@pytest.mark.parametrize("training, evaluation, points, phrase", [
+    (0.86, 0.72, 5.0, "<= 0.15"),           # learned its training photos, and it carries over
+    (0.70, 0.69, 0.0, "does not know its own training photos"),  # accurate, but never learned from them
+])
+def test_gap_rule_with_a_training_floor_pays_only_models_that_learned_their_training_photos(
+        training, evaluation, points, phrase):
+    """With ``min_training`` (C2W2: 0.75), does a model that has no gap because it never learned from the
+    training photos (a lookup of other photos, a model trained on other data) earn no gap points?"""
+    rule = dataclasses.replace(WITH_GAP.gap, min_training=0.75)
+    check = gap_check(dataclasses.replace(WITH_GAP, gap=rule), training, evaluation)
+    assert check.score == points and phrase in check.detail, check
+
+
 def test_scorer_measures_the_gap_itself_on_the_training_split(scorer, tmp_path):
     """Does the scorer predict on the training split too, and refuse gap points to a model that learned nothing?"""
     import keras

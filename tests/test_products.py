@@ -65,9 +65,16 @@ def test_heldout_comes_from_the_secret_seed_and_other_articles():
     """Are held-out photos drawn from the seed (different seeds, different photos) and from test articles only?"""
     x1, y1 = heldout_examples("sneakers_or_boots", 1)
     x2, _ = heldout_examples("sneakers_or_boots", 2)
-    assert x1.shape == (500, 96, 96, 3) and np.bincount(y1).tolist() == [250, 250]
+    assert x1.shape == (1000, 96, 96, 3) and np.bincount(y1).tolist() == [500, 500]
     assert not np.array_equal(x1, x2)
     assert composites.HELDOUT_ITEMS_SPLIT == "test"
+
+
+def test_a_set_made_like_another_draws_its_held_out_photos():
+    """Do C2W2's photos (sneakers_or_boots_small) and C2W1's share their held-out draw for a seed, while their
+    seeds still draw the others apart?"""
+    small, large = heldout_examples("sneakers_or_boots_small", 3), heldout_examples("sneakers_or_boots", 3)
+    assert np.array_equal(small[0], large[0]) and np.array_equal(small[1], large[1])
 
 
 def test_graded_notebooks_see_only_exported_folders(tmp_path, monkeypatch):

@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import base64
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -31,7 +29,7 @@ import nbformat
 import pytest
 from nbgrader.server_extensions.formgrader import handlers
 
-from conftest import CHROMEDRIVER, CHROMIUM, REPO, browser_tests_can_run
+from conftest import REPO, browser_tests_can_run, free_port, headless_chromium, wait_for_jupyter
 from tfcourse.course import Course
 from tfcourse.grading import export_heldout, get_assignment
 from tfcourse.instructor.demo import fill_solutions, solution_sources
@@ -138,12 +136,6 @@ def hostile_submission(course: Course) -> bytes:
     return nbformat.writes(notebook).encode()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class Formgrader:
     """A Jupyter server on the course folder (formgrader enabled), bound to 127.0.0.1 with a token."""
 
@@ -159,22 +151,10 @@ class Formgrader:
              "--ServerApp.jpserver_extensions={'nbgrader.server_extensions.formgrader': True}"],
             cwd=course.root, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         try:
-            self._wait(timeout_s=90)
+            wait_for_jupyter(self.url, TOKEN, self.server)
         except BaseException:
             self.close()
             raise
-
-    def _wait(self, timeout_s: float) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.server.poll() is not None:
-                raise AssertionError(f"the Jupyter server exited with {self.server.returncode}")
-            try:
-                urllib.request.urlopen(f"{self.url}/api/status?token={TOKEN}", timeout=2)
-                return
-            except OSError:
-                time.sleep(0.5)
-        raise AssertionError(f"the Jupyter server did not start within {timeout_s} s")
 
     def submission_url(self, course: Course) -> str:
         """formgrader's page for the hostile submission's notebook."""
@@ -195,15 +175,10 @@ class Formgrader:
 
 
 def chromium():
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,2400",
-                     "--disable-background-networking", "--disable-extensions", "--disable-sync",
-                     "--no-first-run", "--allow-file-access-from-files",
-                     # Only 127.0.0.1 resolves: the pages' CDN scripts (MathJax) fail at once, nothing leaves.
-                     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"):
-        options.add_argument(argument)
-    return webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
+    return headless_chromium("--disable-background-networking", "--disable-extensions", "--disable-sync",
+                             "--no-first-run", "--allow-file-access-from-files",
+                             # Only 127.0.0.1 resolves: the pages' CDN scripts (MathJax) fail at once, nothing leaves.
+                             "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1", window_size="1400,2400")
 
 
 def open_page(browser, url: str, shot: str) -> None:

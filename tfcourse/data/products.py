@@ -49,6 +49,7 @@ class GeneratedProducts:
     per_class: dict[str, int]
     seeds: dict[str, int]
     digests: dict[str, str]
+    heldout_draws_as: str = ""  # another set's name: draw its held-out examples (same classes, style and size)
 
     def __post_init__(self):
         object.__setattr__(self, "fashion_labels", alphabetical(self.fashion_labels))
@@ -77,6 +78,7 @@ class GeneratedProducts:
             notes=notes,
             split_files=self.write_split,
             heldout=self.heldout,
+            heldout_draws_as=self.heldout_draws_as,
         )
 
 
@@ -190,10 +192,10 @@ class ProductPixelTable(GeneratedProducts):
 DRESSES_OR_TROUSERS = ProductPhotoSet(
     name="dresses_or_trousers",
     fashion_labels=(1, 3),
-    per_class={"train": 500, "validation": 100, "test": 250},
+    per_class={"train": 300, "validation": 100, "test": 250},
     seeds={"train": 71, "validation": 72},
-    digests={"train": "d1aa1d484def4327a1bec0926871ad2f32681f9d925ba1acc595777172698cf5",
-             "validation": "592201957335cc6055cf5c729669863ea5b022a7467bb6f1bfc21ce4faca4252"},
+    digests={"train": "716622b1d275d891fa525b7f870e8e32f98b183217745e1479e783f141cde40c",
+             "validation": "f2df547a0789f99361b7d776f86a12f88403f1867a7fb59718abe8026283ea09"},
     image_size=(48, 48),
     style=composites.SMALL_GRAYSCALE,
 )
@@ -201,10 +203,10 @@ DRESSES_OR_TROUSERS = ProductPhotoSet(
 SNEAKERS_OR_BOOTS = ProductPhotoSet(
     name="sneakers_or_boots",
     fashion_labels=(7, 9),
-    per_class={"train": 1000, "validation": 250, "test": 250},
+    per_class={"train": 1000, "validation": 250, "test": 500},
     seeds={"train": 21, "validation": 22},
-    digests={"train": "3aa65e2950c321d8765753b01f8ca66a01f370301177e9ed89bbb2df8da123b7",
-             "validation": "667657d4732c4e5ee65cc3d88736a2d92558c8b60dd85fbc6c34fb28f33761ad"},
+    digests={"train": "50c64ace47ee81ac1698543803184a3b17bb64553c7ecf18e84dd64971f1adbc",
+             "validation": "51514b0b51b9af99ef4a7f65cc519695ca2e569a95ccf2ea3a3cf34d3263c4cc"},
 )
 
 # Week 2's deliberately small training set: too few photos for the variety, so models overfit
@@ -213,15 +215,16 @@ SNEAKERS_OR_BOOTS_SMALL = ProductPhotoSet(
     name="sneakers_or_boots_small",
     fashion_labels=(7, 9),
     per_class={"train": 150, "validation": 250, "test": 500},
+    heldout_draws_as="sneakers_or_boots",
     seeds={"train": 31, "validation": 32},
-    digests={"train": "d4e1d0598a6f7ef8fabd8e0cd4aa1d6eb0a325c8becf337bc352bf46d371966b",
-             "validation": "df8d271382f324f2a0a62bfed84e92899f3399f57defadd2f9a6990b6b852847"},
+    digests={"train": "1541e8fbf74efebadc25eb9aaa42f78472021c233fa155420cb5ba5bcdf1eef2",
+             "validation": "5d6582273c2e25184ba49fcfe07e6ac547b5f1e97e44478839ad8ba43d150617"},
 )
 
 PRODUCTS_28X28 = ProductPixelTable(
     name="products_28x28",
     fashion_labels=tuple(range(10)),
-    per_class={"train": 1000, "validation": 200, "test": 300},
+    per_class={"train": 1000, "validation": 200, "test": 200},
     seeds={"train": 41, "validation": 42},
     digests={"train": "c74fc265380b47627b0bc84cec02e075d3c9300bff0dfd6c6a30c6e5377e6bca",
              "validation": "629ec7584f748f8961c8388c5927ae956a710b3ae1f5dabfcc0ac8bd09a3174d"},
@@ -232,10 +235,10 @@ PRODUCTS_28X28 = ProductPixelTable(
 DRESSES_SANDALS_BAGS = ProductPhotoSet(
     name="dresses_sandals_bags",
     fashion_labels=(3, 5, 8),
-    per_class={"train": 30, "validation": 100, "test": 300},
+    per_class={"train": 30, "validation": 100, "test": 200},
     seeds={"train": 51, "validation": 52},
-    digests={"train": "93b4e1ef6984e0cfd48ad5f63326f4a07d958778559bf308af6822a15db60021",
-             "validation": "82c7ee8d080f6dad12c7baca9b20f58818bdf4397dfa61e778f2887ea088e01e"},
+    digests={"train": "f1705f00894be0b96b946802e64608bce0fd3efd77ecf61fd3e90861c77172a6",
+             "validation": "4c7ac67bccfa1cfb144d6a53fef1714ef7bb4722032a23ca86de66a7c9d5910d"},
     style=composites.DIMMED_SCENES,
 )
 
@@ -243,20 +246,21 @@ SPECS = {
     photo_set.name: register(photo_set.spec(description, notes))
     for photo_set, description, notes in (
         (DRESSES_OR_TROUSERS,
-         "dress or trouser? 1,200 grayscale photos of varying size (64-96 px), JPEG and PNG, on real backgrounds",
-         "train 1,000 and validation 200 images, half per class; held-out 500 images from the instructor's seed"),
+         "dress or trouser? 800 grayscale photos of varying size (64-96 px), JPEG and PNG, on real backgrounds",
+         "train 600 and validation 200 images, half per class; held-out 500 images from the instructor's seed"),
         (SNEAKERS_OR_BOOTS,
          "sneaker or ankle boot? 2,500 colour photos of varying size (96-144 px), JPEG and PNG, on real backgrounds",
-         "train 2,000 and validation 500 images, half per class; held-out 500 images from the instructor's seed"),
+         "train 2,000 and validation 500 images, half per class; held-out 1,000 images from the instructor's seed"),
         (SNEAKERS_OR_BOOTS_SMALL,
          "sneaker or ankle boot? only 300 training photos (and 500 for validation), made as sneakers_or_boots",
-         "train 300 and validation 500 images, half per class; held-out 1,000 images from the instructor's seed"),
+         "train 300 and validation 500 images, half per class; held-out 1,000 images from the instructor's seed, the "
+         "same as sneakers_or_boots'"),
         (PRODUCTS_28X28,
          "10 kinds of product, 28x28 grayscale photos on real backgrounds, as CSV rows of pixels (sign-language MNIST's "
          "layout)",
-         "train 10,000 and validation 2,000 rows, balanced; held-out 3,000 images from the instructor's seed"),
+         "train 10,000 and validation 2,000 rows, balanced; held-out 2,000 images from the instructor's seed"),
         (DRESSES_SANDALS_BAGS,
          "dress, sandal or bag? 90 training photos of varying size (96-144 px) in front of dimmed real scenes",
-         "train 90 and validation 300 images, a third per class; held-out 900 images from the instructor's seed"),
+         "train 90 and validation 300 images, a third per class; held-out 600 images from the instructor's seed"),
     )
 }

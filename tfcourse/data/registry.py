@@ -56,6 +56,9 @@ class DatasetSpec:
     # draws the held-out examples from the instructor's secret seed instead of reading a "test" split.
     split_files: Callable[[dict[str, Path], str, Path], None] | None = None
     heldout: Callable[[dict[str, Path], int], Arrays] | None = None
+    # A set made like another (same generator, classes and held-out size) draws the same held-out examples
+    # from the same store seed: they grade both assignments, and are drawn once.
+    heldout_draws_as: str = ""
 
     @property
     def is_image(self) -> bool:

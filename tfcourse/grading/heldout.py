@@ -62,7 +62,7 @@ def heldout_examples(dataset: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """A dataset's held-out examples: generated from the secret seed where the set is generated, else its test split."""
     data_spec = get_spec(dataset)
     if data_spec.heldout is not None:
-        return data_spec.heldout(fetch_files(data_spec), dataset_seed(seed, dataset))
+        return data_spec.heldout(fetch_files(data_spec), dataset_seed(seed, data_spec.heldout_draws_as or dataset))
     return load(dataset, "test")
 
 

@@ -112,6 +112,7 @@ def product_set(name: str):
                             products.DRESSES_SANDALS_BAGS, products.PRODUCTS_28X28) if s.name == name)
 
 
+@cache
 def own_composites(dataset: str, split: str) -> tuple[np.ndarray, np.ndarray]:
     """``ARTICLES_PER_CLASS`` composites of each class of the set, made with the public generator and the
     attacker's seed from Fashion-MNIST's ``split`` ("test": the articles held-out photos are made of)."""

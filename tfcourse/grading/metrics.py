@@ -253,6 +253,10 @@ def gap_check(spec: AssignmentSpec, training_value: float | None, value: float |
     if accuracy is None or accuracy < spec.ladder[-1].threshold:
         return CheckResult(name, 0.0, rule.points, f"{detail}; needs accuracy >= {spec.ladder[-1].threshold:g} first",
                            cell=spec.model_cell, value=gap)
+    if rule.on == "accuracy" and training_value < rule.min_training:
+        return CheckResult(name, 0.0, rule.points, f"{detail}; the model does not know its own training photos: the "
+                           f"gap counts from a training-split accuracy of {rule.min_training:g} (a model that never "
+                           f"learned from them has no gap with them either)", cell=spec.model_cell, value=gap)
     if gap > rule.max_gap:
         return CheckResult(name, 0.0, rule.points, f"{detail}; overfitting: needs a gap <= {rule.max_gap:g}",
                            cell=spec.model_cell, value=gap)

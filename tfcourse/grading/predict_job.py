@@ -20,6 +20,9 @@ from tfcourse.sandbox.forkserver import JobRejected
 def handle(job: dict) -> dict:
     """``{"assignment", "model", "name", "inputs", "predictions"}`` -> the predictions file written, or a refusal.
 
+    The inputs come as the grader stores them (uint8 pixels, say); the spec's ``prepare`` makes them what
+    the model receives.
+
     For a forecaster the job also says how many ``steps`` at the end of the series to forecast.
 
     For an assignment with a frozen-base rule the answer also carries the digest of the model's base
@@ -31,7 +34,7 @@ def handle(job: dict) -> dict:
     spec = get_assignment(job["assignment"])
     try:
         model = load_model_safely(Path(job["model"]), name=job.get("name"))
-        x = np.load(job["inputs"], allow_pickle=False)
+        x = spec.prepare(np.load(job["inputs"], allow_pickle=False))
         predictions = predict(model, spec, x, steps=job.get("steps"))
         findings = base_findings(model, spec, x, predictions) if spec.frozen_base is not None else {}
         if spec.seed_text:

@@ -34,12 +34,15 @@ class GapRule:
     (the original C3W3's "validation loss must not rise", measured on held-out data).
 
     Earned only when the evaluation accuracy also reaches the ladder's lowest rung, so a model that
-    learned nothing (and so has no gap) gets nothing for it.
+    learned nothing (and so has no gap) gets nothing for it; and, with ``min_training``, only when the
+    model knows its training split that well (accuracy gap only): a model that never learned from those
+    examples (trained on other data, or a lookup of other examples) has no gap with them either.
     """
 
     max_gap: float
     points: float
     on: str = "accuracy"  # or "loss"
+    min_training: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ C2W2 = AssignmentSpec(
     prepare=raw_pixels,
     input_note=PHOTO_INPUT_NOTE,
     model_cell="test_augmentation",
-    gap=GapRule(max_gap=0.225, points=5.0),
+    gap=GapRule(max_gap=0.225, points=5.0, min_training=0.75),
 )
 
 C2W3 = AssignmentSpec(
