@@ -164,6 +164,9 @@ def main() -> None:
                          "sizes": sizes, "test": statistics.fmean(scores["test"]),
                          "train": statistics.fmean(scores["train"]), "difference": float(np.mean(pooled)),
                          "se": float(np.std(pooled, ddof=1) / np.sqrt(len(pooled))), "examples": len(pooled)})
+    if not rows:
+        print_public(public)
+        return
     print("\n| assignment | metric | memory: test material / training split | holding the test material | "
           "holding the training split | difference | paired standard error | examples |")
     print("|---|---|---|---:|---:|---:|---:|---:|")
@@ -173,14 +176,20 @@ def main() -> None:
               f"{row['examples']:,} |")
 
 
-    if public:
-        print("\n| assignment | metric | lookup holding the held-out (public) examples | points | "
-              "the same number of training examples | points |")
-        print("|---|---|---:|---:|---:|---:|")
-        for row in public:
-            points = row["points"]
-            print(f"| {row['assignment']} | {row['metric']} | {row['test']:.4f} | {points.get('test', '-')} | "
-                  f"{row['train']:.4f} | {points.get('train', '-')} |")
+    print_public(public)
+
+
+def print_public(public: list[dict]) -> None:
+    """The table of assignments graded on public held-out data."""
+    if not public:
+        return
+    print("\n| assignment | metric | lookup holding the held-out (public) examples | points | "
+          "the same number of training examples | points |")
+    print("|---|---|---:|---:|---:|---:|")
+    for row in public:
+        points = row["points"]
+        print(f"| {row['assignment']} | {row['metric']} | {row['test']:.4f} | {points.get('test', '-')} | "
+              f"{row['train']:.4f} | {points.get('train', '-')} |")
 
 
 if __name__ == "__main__":

@@ -46,7 +46,12 @@ def _features(front: Sequence, x: np.ndarray, dtype: str) -> np.ndarray:
 
     if front:
         model = keras.Sequential([keras.Input(shape=x.shape[1:], dtype=dtype), *front])
-        x = model.predict(x if dtype == "string" else x.astype(np.float32), batch_size=256, verbose=0)
+        if dtype == "string":  # Keras refuses numpy's unicode arrays; a string tensor it takes
+            import tensorflow as tf
+
+            x = model.predict(tf.constant(np.asarray(x, dtype=str)), batch_size=256, verbose=0)
+        else:
+            x = model.predict(x.astype(np.float32), batch_size=256, verbose=0)
     return np.asarray(x, dtype=np.float32).reshape(len(x), -1)
 
 
