@@ -137,13 +137,17 @@ def test_ladder_holds_on_every_heldout_seed(demo, scorer, generated):
     models = {student: course.autograded / student / spec.folder / spec.model_filename for student in ("reference", "weak")}
     assert all(path.is_file() for path in models.values()), models
     points = {student: [] for student in models}
+    misses = []  # what the scorer said where a student got other points than it must
     for seed in HELDOUT_SEEDS:
         x, y = scored_examples(spec, *heldout_draw(spec.dataset, seed))
         data = EvaluationData(x, y, f"held-out seed {seed}", True)
         for student, path in models.items():
-            points[student].append(sum(check.score for check in scorer.score_model(spec, path, data)))
-    assert points["reference"] == [spec.model_cell_points] * len(HELDOUT_SEEDS), points
-    assert points["weak"] == [0.0] * len(HELDOUT_SEEDS), points
+            checks = scorer.score_model(spec, path, data)
+            points[student].append(sum(check.score for check in checks))
+            if points[student][-1] != (spec.model_cell_points if student == "reference" else 0.0):
+                misses.append((student, seed, [check.line().strip() for check in checks]))
+    assert points["reference"] == [spec.model_cell_points] * len(HELDOUT_SEEDS), (points, misses)
+    assert points["weak"] == [0.0] * len(HELDOUT_SEEDS), (points, misses)
 
 
 @pytest.mark.slow

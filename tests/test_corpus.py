@@ -378,6 +378,11 @@ def test_bad_submission(corpus_run: CorpusRun, name: str):
         assert case["expect_reason"].lower() in " | ".join(row.reasons).lower(), (name, row.reasons)
     if "no_better_than" in case:
         assert_no_better(corpus_run, case)
+    if "measure_no_better_than" in case:
+        value = measured(case, scorer_report(course, case, row))
+        limit = case["measure_no_better_than"]
+        better = limit - value if get_assignment(case["assignment"]).forecast is not None else value - limit
+        assert better <= 0, (f"{name} measured {value:.4f}, better than {limit}", row)
     port = case.get("canary_port")
     if port is not None:
         assert corpus_run.canaries[port].hits == [], f"{name} reached 127.0.0.1:{port}"

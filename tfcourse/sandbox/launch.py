@@ -17,7 +17,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from tfcourse.sandbox.limits import Cgroup, apply_rlimits
