@@ -17,7 +17,8 @@ from tfcourse.grading import (
     save_for_grading,
     validation_data,
 )
-from tfcourse.grading.exercises import STOP_AT_ACCURACY, PUBLIC_SEED
+from tfcourse.grading.exercises import PUBLIC_SEED
+from tfcourse.grading.exercises.callback import STOP_AT_ACCURACY
 from tfcourse.grading.metrics import gap_check, model_check
 from tfcourse.grading.specs.base import GapRule, Rung
 from tfcourse.grading.scorer import Scorer
@@ -531,7 +532,7 @@ def test_each_reference_exercise_cell_passes_on_its_own(assignment, part):
     spec = get_assignment(assignment)
     source = solution_sources(nbformat.read(REPO / "source" / spec.folder / spec.notebook, as_version=4))[part.exercise.cell]
     inputs = part.exercise.inputs(11, assignment)
-    answers = handle({"cell": part.exercise.cell, "source": source, "inputs": inputs})["answers"]
+    answers = handle({"assignment": assignment, "cell": part.exercise.cell, "source": source, "inputs": inputs})["answers"]
     check = part.exercise.check(inputs, answers, part.points, part.test_cell)
     assert check.score == part.points, check.detail
 

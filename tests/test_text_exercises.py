@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tfcourse.grading import get_assignment, text_exercises
+from tfcourse.grading import get_assignment
+from tfcourse.grading.exercises import text as text_exercises
 from tfcourse.text import STOPWORDS, standardize
 
 keras = pytest.importorskip("keras")

@@ -25,3 +25,7 @@ class NotFound(UserError, FileNotFoundError):
 
 class InvalidName(UserError, ValueError):
     """A name tfcourse cannot use as given (a student id with a slash, say); the message says what is allowed."""
+
+
+class ReleaseFailed(UserError, RuntimeError):
+    """nbgrader could not generate an assignment, or publish it to the exchange."""

@@ -16,8 +16,8 @@ from tfcourse.sandbox.forkserver import JobRejected
 
 
 def handle(job: dict) -> dict:
-    """``{"cell", "source", "inputs"}`` -> ``{"answers": [...]}`` from the learner's code."""
-    exercise = get_exercise(job["cell"])
+    """``{"assignment", "cell", "source", "inputs"}`` -> ``{"answers": [...]}`` from the learner's code."""
+    exercise = get_exercise(job["assignment"], job["cell"])
     namespace: dict = {"__name__": "__learner__"}
     exec(compile(exercise.preamble, "<preamble>", "exec"), namespace)
     try:

@@ -202,7 +202,8 @@ class Scorer:
             return CheckResult(exercise.title, 0.0, part.points, str(rejection), cell=part.test_cell)
         inputs = exercise.inputs(self.exercise_seed, spec.assignment_id)
         empty_folder(self.scratch)  # nothing an earlier submission's cell wrote is left for this one
-        answer = self.exercise_worker.run({"cell": exercise.cell, "source": source, "inputs": inputs},
+        answer = self.exercise_worker.run({"assignment": spec.assignment_id, "cell": exercise.cell, "source": source,
+                                           "inputs": inputs},
                                           EXERCISE_TIMEOUT_S)
         if not answer["ok"]:
             return CheckResult(exercise.title, 0.0, part.points, answer.get("error") or "could not be run",

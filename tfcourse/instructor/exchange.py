@@ -27,11 +27,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tfcourse.course import Course
-from tfcourse.errors import InvalidName
+from tfcourse.errors import InvalidName, ReleaseFailed
 from tfcourse.grading import get_assignment
 from tfcourse.instructor import nbgrader_steps
 from tfcourse.instructor.archives import ARCHIVE_LIMITS
-from tfcourse.instructor.release import ReleaseFailed
 from tfcourse.learner.submit import submission_name
 
 log = logging.getLogger(__name__)

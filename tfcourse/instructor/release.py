@@ -4,12 +4,11 @@ them to the exchange, where learners fetch them from JupyterLab's Assignments pa
 from __future__ import annotations
 
 from tfcourse.course import Course
-from tfcourse.errors import UserError
+from tfcourse.errors import ReleaseFailed
 from tfcourse.instructor import nbgrader_steps
+from tfcourse.instructor.exchange import publish as publish_to_exchange
 
-
-class ReleaseFailed(UserError, RuntimeError):
-    """nbgrader could not generate an assignment, or publish it to the exchange."""
+__all__ = ["ReleaseFailed", "release"]
 
 
 def release(course: Course, folders: list[str] | None = None, *, publish: bool = False) -> list[str]:
@@ -17,8 +16,6 @@ def release(course: Course, folders: list[str] | None = None, *, publish: bool =
 
     With ``publish``, each is also copied to the exchange (:func:`tfcourse.instructor.exchange.publish`).
     """
-    from tfcourse.instructor.exchange import publish as publish_to_exchange  # exchange imports ReleaseFailed
-
     everything = folders is None
     folders = folders or course.assignment_folders()
     # nbgrader takes "*" for every assignment: one run of about 10 s, where a run per folder costs 3.6 s each.

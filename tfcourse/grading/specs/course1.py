@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tfcourse.grading.exercises import STOP_AT_ACCURACY
+from tfcourse.grading.exercises.callback import STOP_AT_ACCURACY
 from tfcourse.grading.specs.base import (
     AssignmentSpec,
     ExercisePart,

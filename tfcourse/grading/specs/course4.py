@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 from tfcourse.data import load
-from tfcourse.grading.series_exercises import (
+from tfcourse.grading.exercises.series import (
     DIFFERENCED_FORECAST,
     FORECAST_ERRORS,
     MOVING_AVERAGE_FORECAST,

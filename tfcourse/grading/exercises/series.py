@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from tfcourse.grading.exercises import Exercise, call_each, learner_function
+from tfcourse.grading.exercises.base import Exercise, call_each, learner_function
 from tfcourse.series import noise, seasonality, trend
 
 PREAMBLE = "import numpy as np\nimport tensorflow as tf\nimport keras\n"

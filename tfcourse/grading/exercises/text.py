@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from tfcourse.grading.exercises import Exercise, call_each, learner_function
+from tfcourse.grading.exercises.base import Exercise, call_each, learner_function
 from tfcourse.text import STOPWORDS, next_word_pairs, standardize
 
 PREAMBLE = "import numpy as np\nimport tensorflow as tf\nimport keras\nfrom tfcourse.text import STOPWORDS\n"
