@@ -35,6 +35,7 @@ demo: setup
 # Two workers on two cores; --dist loadfile keeps each file (one course's demo batch, the corpus, the
 # labs) on one worker, so every module fixture is built once.
 test: setup
+	$(BIN)/ruff check tfcourse tests benchmarks
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=25
 
 test-fast: setup

@@ -180,7 +180,7 @@ def main(argv: list[str]) -> None:
     print("|---|" + "---:|" * len(names))
     for folder, costs in batch.items():
         print(f"| {folder} | " + " | ".join(f"{costs[name]:.1f}" for name in names) + " |")
-    print(f"\n## Model-only grading (`tfcourse grade --models`), seconds per model\n")
+    print("\n## Model-only grading (`tfcourse grade --models`), seconds per model\n")
     print(f"| assignment | warm worker, mean of {MODEL_REPEATS} | warm worker, max | cold worker for one model "
           "| cold / warm |")
     print("|---|---:|---:|---:|---:|")

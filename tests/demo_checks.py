@@ -15,8 +15,8 @@ import sys
 import zipfile
 
 import pytest
-
 from conftest import REPO
+
 from tfcourse.course import Course
 from tfcourse.data import get_spec
 from tfcourse.grading import ASSIGNMENTS, EvaluationData, get_assignment
@@ -194,7 +194,7 @@ def test_model_only_grading_gives_the_notebook_points(demo):
     """Does `tfcourse grade --models` give the same points as notebook mode, in nbgrader's gradebook too?"""
     course, rows = demo
     students = []
-    for (student, assignment), row in rows.items():
+    for student, assignment in rows:
         spec = get_assignment(assignment)
         folder = course.autograded / student / spec.folder
         model = folder / spec.model_filename

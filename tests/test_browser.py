@@ -2,7 +2,8 @@
 
 A learner opens the Assignments panel, opens C4W1, runs every cell of their (the reference) solution,
 validates (nbgrader's button), self-checks and packs a zip (tfcourse's Check and Submit buttons), submits
-from the panel; the instructor grades; the learner fetches the feedback in the panel and reads the points. Each step leaves a screenshot in test-artifacts/browser/ (not committed). Skipped
+from the panel; the instructor grades; the learner fetches the feedback in the panel and reads the points. Each step
+leaves a screenshot in test-artifacts/browser/ (not committed). Skipped
 where no chromium or chromedriver is installed (`make setup` installs both where apt exists).
 """
 
@@ -17,8 +18,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import CHROMEDRIVER, CHROMIUM, REPO, free_port, headless_chromium, wait_for_jupyter
+
 from tfcourse.course import Course
 from tfcourse.grading import export_heldout, get_assignment
 from tfcourse.instructor.demo import fill_solutions, solution_sources

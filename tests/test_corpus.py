@@ -20,15 +20,15 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import REPO
 from lookup_cases import notebook_lookup_cell
+
 from tfcourse.course import Course
 from tfcourse.grading import export_heldout, get_assignment
 from tfcourse.grading.lookup import build_lookup
 from tfcourse.instructor.demo import fill_solutions, solution_sources
-from tfcourse.instructor.gradebook import GradebookRow
 from tfcourse.instructor.grade import grade
+from tfcourse.instructor.gradebook import GradebookRow
 from tfcourse.instructor.release import release
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -198,13 +198,16 @@ def build_model_file(kind: str, path: Path) -> None:
         vectorizer = keras.layers.TextVectorization(max_tokens=50, output_sequence_length=4)
         vectorizer.adapt(np.array(["good bad tasty"], dtype=object))
         inputs = keras.Input(shape=(1,), dtype="string")
-        x = keras.layers.GlobalAveragePooling1D()(keras.layers.Embedding(50, 2, embeddings_initializer="zeros")(vectorizer(inputs)))
-        keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid", bias_initializer=keras.initializers.Constant(0.66))(x)).save(path)
+        embedded = keras.layers.Embedding(50, 2, embeddings_initializer="zeros")(vectorizer(inputs))
+        x = keras.layers.GlobalAveragePooling1D()(embedded)
+        output = keras.layers.Dense(1, activation="sigmoid", bias_initializer=keras.initializers.Constant(0.66))
+        keras.Model(inputs, output(x)).save(path)
     elif kind == "c3w4_markup_vocabulary":  # always writes its first word, a tag with a script handler
         vectorizer = keras.layers.TextVectorization(vocabulary=["<img src=x onerror=alert(1)>", "the"],
                                                     standardize=None, output_sequence_length=4)
         inputs = keras.Input(shape=(1,), dtype="string")
-        x = keras.layers.GlobalAveragePooling1D()(keras.layers.Embedding(4, 2, embeddings_initializer="zeros")(vectorizer(inputs)))
+        embedded = keras.layers.Embedding(4, 2, embeddings_initializer="zeros")(vectorizer(inputs))
+        x = keras.layers.GlobalAveragePooling1D()(embedded)
         scores = keras.layers.Dense(4, activation="softmax", bias_initializer=keras.initializers.Constant([0, 0, 9, 1]))
         keras.Model(inputs, scores(x)).save(path)
     elif kind == "c4w2_peeks_at_the_future":  # copies the last value of its 20-value window

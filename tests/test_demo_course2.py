@@ -2,7 +2,6 @@
 from-scratch student measured against the transfer ladder."""
 
 import pytest
-
 from demo_checks import (  # noqa: F401  (pytest collects the imported tests and fixtures here)
     demo,
     pytest_generate_tests,
@@ -14,13 +13,14 @@ from demo_checks import (  # noqa: F401  (pytest collects the imported tests and
     test_reference_solution_gets_full_marks_on_heldout_data,
     test_weak_solution_fails,
 )
+
 from tfcourse.grading import get_assignment
 
 COURSE = "C2"
 
 
 @pytest.mark.slow
-def test_training_from_scratch_stays_below_the_transfer_ladder(demo):
+def test_training_from_scratch_stays_below_the_transfer_ladder(demo):  # noqa: F811  (the fixture)
     """C2W3's weak student trains the base's architecture from scratch as long as the head trains: is its
     accuracy below the ladder, so that transfer learning, not only the frozen-base rule, makes the difference?"""
     _, rows = demo

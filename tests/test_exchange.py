@@ -16,8 +16,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import REPO, browser_tests_can_run
+
 from tfcourse.course import Course
 from tfcourse.grading import export_heldout, get_assignment
 from tfcourse.instructor.demo import fill_solutions, solution_sources

@@ -9,8 +9,8 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-
 from conftest import REPO
+
 from tfcourse.grading import (
     ASSIGNMENTS,
     get_assignment,
@@ -20,8 +20,8 @@ from tfcourse.grading import (
 from tfcourse.grading.exercises import PUBLIC_SEED
 from tfcourse.grading.exercises.callback import STOP_AT_ACCURACY
 from tfcourse.grading.metrics import gap_check, model_check
-from tfcourse.grading.specs.base import GapRule, Rung
 from tfcourse.grading.scorer import Scorer
+from tfcourse.grading.specs.base import GapRule, Rung
 from tfcourse.instructor.demo import read_sections
 
 C1W2 = "C1W2_callbacks"

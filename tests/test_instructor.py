@@ -11,8 +11,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import REPO, code_cell, notebook
+
 from tfcourse.course import Course
 from tfcourse.errors import UnknownName
 from tfcourse.grading import get_assignment

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
+from datetime import UTC
 from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import REPO, code_cell, notebook
 from nbgrader.utils import compute_checksum
 
-from conftest import REPO, code_cell, notebook
 from tfcourse.instructor.demo import fill_solutions, solution_sources
 from tfcourse.learner.check import check_assignment
 from tfcourse.learner.submit import SubmissionRefused, submission_name, submit
@@ -67,18 +68,18 @@ def test_unrun_and_failing_notebooks_are_found(tmp_path):
 def test_submission_names_match_the_collector_regexp():
     """Does nbgrader_config.py's zip_collect regexp read student and file back from our zip names?"""
     import re
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from traitlets.config.loader import PyFileConfigLoader
 
     config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
     pattern = config.FileNameCollectorPlugin.named_regexp
-    name = submission_name("ada.lovelace-1", C1W1, datetime(2026, 11, 25, 19, 30, tzinfo=timezone.utc))
+    name = submission_name("ada.lovelace-1", C1W1, datetime(2026, 11, 25, 19, 30, tzinfo=UTC))
     match = re.match(pattern, f"/x/extracted/{name[:-4]}/{C1W1}.ipynb")
     assert match["student_id"] == "ada.lovelace-1" and match["file_id"] == f"{C1W1}.ipynb"
     assert match["timestamp"] == "20261125T193000Z"
     with pytest.raises(ValueError):
-        submission_name("bad_id", C1W1, datetime.now(timezone.utc))
+        submission_name("bad_id", C1W1, datetime.now(UTC))
 
 
 SOLVED = "C4W2_dnn_forecast"  # a model assignment whose reference runs in about 16 s

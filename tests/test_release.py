@@ -7,8 +7,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import REPO
+
 from tfcourse.course import Course
 from tfcourse.grading import ASSIGNMENTS
 from tfcourse.instructor.release import release

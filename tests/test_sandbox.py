@@ -11,11 +11,10 @@ import socket
 import subprocess
 import sys
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
-from tfcourse.sandbox.limits import MiB, WORKER_LIMITS
+from tfcourse.sandbox.limits import WORKER_LIMITS, MiB
 from tfcourse.sandbox.policy import SandboxPolicy, bubblewrap_problem
 from tfcourse.sandbox.process import UNSANDBOXED, Sandbox
 from tfcourse.sandbox.worker import Worker

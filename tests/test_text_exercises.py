@@ -1,5 +1,6 @@
-"""Course 3's text exercises (C3W1's preprocessing, C3W4's next-word pairs) judged both ways: the notebook's rules pass on every seed, each
-plausible mistake (and a function tuned to the notebook's examples) fails with a readable reason."""
+"""Course 3's text exercises (C3W1's preprocessing, C3W4's next-word pairs) judged both ways: the notebook's
+rules pass on every seed, each plausible mistake (and a function tuned to the notebook's examples) fails with
+a readable reason."""
 
 from __future__ import annotations
 

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import REPO, browser_tests_can_run, free_port, headless_chromium, wait_for_jupyter
 from nbgrader.server_extensions.formgrader import handlers
 
-from conftest import REPO, browser_tests_can_run, free_port, headless_chromium, wait_for_jupyter
 from tfcourse.course import Course
 from tfcourse.grading import export_heldout, get_assignment
 from tfcourse.instructor.demo import fill_solutions, solution_sources

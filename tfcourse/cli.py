@@ -319,7 +319,8 @@ def build_parser() -> argparse.ArgumentParser:
                                  "          tfcourse demo C2     (Course 2's four assignments)\n"
                                  "          tfcourse demo all    (every assignment, about 20 minutes on 2 cores)",
                           formatter_class=argparse.RawDescriptionHelpFormatter)
-    demo.add_argument("only", nargs="*", help="courses or assignments to demo, e.g. C2 or C1W4, or all (default: C1W2 C1W4 C2W3 C3W3 C4W2)")
+    demo.add_argument("only", nargs="*",
+                      help="courses or assignments to demo, e.g. C2 or C1W4, or all (default: C1W2 C1W4 C2W3 C3W3 C4W2)")
     demo.set_defaults(func=cmd_demo)
 
     workspace = sub.add_parser("workspace", help="copy released assignments into a work folder (learners)")

@@ -53,7 +53,7 @@ class Course:
     root: Path
 
     @classmethod
-    def at(cls, root: str | os.PathLike | None = None) -> "Course":
+    def at(cls, root: str | os.PathLike | None = None) -> Course:
         """The course at ``root``, or found from the current directory."""
         if root and not (Path(root) / CONFIG_FILE).is_file():
             raise NotFound(f"{root} is not a course directory (it has no {CONFIG_FILE}); pass --course the folder "
@@ -123,7 +123,7 @@ class Course:
         """The checksum of the held-out manifest, pinned when it was exported (never visible to submissions)."""
         return self.root / HELDOUT_PIN
 
-    def copy_to(self, root: str | os.PathLike, *, heldout_dir: str | os.PathLike | None = None) -> "Course":
+    def copy_to(self, root: str | os.PathLike, *, heldout_dir: str | os.PathLike | None = None) -> Course:
         """A scratch copy of the instructor files (source/, demo/, nbgrader_config.py) at ``root``.
 
         Tests and benchmarks grade in such a copy so the working tree is never written to. The

@@ -16,14 +16,23 @@ from pathlib import Path
 import numpy as np
 
 from tfcourse.data import (  # noqa: F401  (registers the datasets)
-    austen, brown, faces, fashion_mnist, fashion_poses, fine_foods, housing, online, products, series_sets,
+    austen,
+    brown,
+    faces,
+    fashion_mnist,
+    fashion_poses,
+    fine_foods,
+    housing,
+    online,
+    products,
+    series_sets,
 )
 from tfcourse.data.cache import cache_dir, keras_datasets_dir
 from tfcourse.data.exported import exported_folder, exported_splits_dir, read_split
 from tfcourse.data.image_folders import write_image_folders
 from tfcourse.data.registry import (
-    DataUnavailable,
     DatasetSpec,
+    DataUnavailable,
     dataset_names,
     fetch_files,
     get_spec,

@@ -81,7 +81,7 @@ def split_texts(categories: dict[str, str], split: str) -> dict[str, list[str]]:
 def _read(paths: dict[str, Path], split: str) -> Arrays:
     categories, texts = read_tarball(paths[TARBALL])
     x, y = [], []
-    for label, (name, text_ids) in enumerate(split_texts(categories, split).items()):
+    for label, (_name, text_ids) in enumerate(split_texts(categories, split).items()):
         for text_id in text_ids:
             found = passages(texts[text_id])
             x.extend(found)

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from tfcourse.data import cache, fashion_mnist
-from tfcourse.data.registry import Arrays, DataUnavailable, DatasetSpec, register
+from tfcourse.data.registry import Arrays, DatasetSpec, DataUnavailable, register
 
 NAME = "fashion_poses"
 HELDOUT_PER_CLASS = 300  # 3,000 held-out photos: the standard error of an accuracy near 0.85 is 0.0065

@@ -17,7 +17,7 @@ import numpy as np
 from tfcourse.data import cache, composites, fashion_mnist
 from tfcourse.data.composites import FASHION_CLASSES, CompositeStyle
 from tfcourse.data.image_folders import manifest_matches, read_image_folders
-from tfcourse.data.registry import Arrays, DataUnavailable, DatasetSpec, fetch_files, register
+from tfcourse.data.registry import Arrays, DatasetSpec, DataUnavailable, fetch_files, register
 
 
 def alphabetical(fashion_labels: tuple[int, ...]) -> tuple[int, ...]:

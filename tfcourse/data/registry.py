@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -93,7 +93,8 @@ def get_spec(name: str) -> DatasetSpec:
         return _REGISTRY[name]
     except KeyError:
         known = ", ".join(sorted(_REGISTRY))
-        raise UnknownName(f"unknown dataset {name!r}; registered datasets: {known} (`tfcourse data list` describes them)") from None
+        raise UnknownName(f"unknown dataset {name!r}; registered datasets: {known} "
+                          "(`tfcourse data list` describes them)") from None
 
 
 def dataset_names() -> list[str]:

@@ -10,8 +10,8 @@ secret seed, so it exists nowhere else; the real series' last stretch is their t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 

@@ -7,9 +7,10 @@ import importlib.util
 import os
 import shutil
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 
 class SourceUnavailable(RuntimeError):

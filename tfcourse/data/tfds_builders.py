@@ -20,8 +20,8 @@ prepares a dataset, so prepare it outside graded cells (nbgrader zeroes a test c
 from __future__ import annotations
 
 import types
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import tensorflow_datasets as tfds

@@ -79,7 +79,7 @@ class GradeResult:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "GradeResult":
+    def from_dict(cls, data: dict) -> GradeResult:
         """Inverse of :meth:`to_dict`."""
         checks = tuple(CheckResult(**check) for check in data.get("checks", ()))
         return cls(**{**data, "checks": checks, "notes": tuple(data.get("notes", ()))})

@@ -22,8 +22,15 @@ import numpy as np
 from tfcourse.data.exported import storable
 from tfcourse.grading.exercises import PUBLIC_SEED
 from tfcourse.grading.heldout import EvaluationData, training_data
-from tfcourse.grading.metrics import (BaseFinding, gap_measure, generated_words, measured_value, model_part_checks,
-                                      naive_error, with_generated_text)
+from tfcourse.grading.metrics import (
+    BaseFinding,
+    gap_measure,
+    generated_words,
+    measured_value,
+    model_part_checks,
+    naive_error,
+    with_generated_text,
+)
 from tfcourse.grading.models import ModelRejected, check_model_file
 from tfcourse.grading.policies import exercise_worker_policy, model_worker_policy
 from tfcourse.grading.result import CheckResult, GradeResult
@@ -94,7 +101,7 @@ class Scorer:
         self._exercise_worker: Worker | None = None
         self._published_base: str | None = None
 
-    def __enter__(self) -> "Scorer":
+    def __enter__(self) -> Scorer:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -118,9 +125,9 @@ class Scorer:
     def warm_up(self, spec: AssignmentSpec) -> None:
         """Start the workers this assignment needs now (so per-submission timings exclude it)."""
         if spec.has_model:
-            self.model_worker
+            self.model_worker  # noqa: B018  (reading the property starts the worker)
         if spec.exercises:
-            self.exercise_worker
+            self.exercise_worker  # noqa: B018
 
     def _inputs_file(self, spec: AssignmentSpec, data: EvaluationData) -> Path:
         key = (spec.assignment_id, data.label)

@@ -16,8 +16,15 @@ from pathlib import Path
 
 from tfcourse.grading.exercises import PUBLIC_SEED
 from tfcourse.grading.heldout import training_data, validation_data
-from tfcourse.grading.metrics import (BaseFinding, gap_measure, generated_words, measured_value, model_part_checks,
-                                      naive_error, with_generated_text)
+from tfcourse.grading.metrics import (
+    BaseFinding,
+    gap_measure,
+    generated_words,
+    measured_value,
+    model_part_checks,
+    naive_error,
+    with_generated_text,
+)
 from tfcourse.grading.models import ModelRejected, base_findings, generate_text, load_model_safely, predict
 from tfcourse.grading.result import GradeResult
 from tfcourse.grading.specs import get_assignment

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
@@ -30,7 +30,7 @@ STUDENTS = ("reference", "weak", "broken")
 # Every assignment's batch is graded by `tfcourse demo all` and by the test suite.
 SHOWCASE = ("C1W2", "C1W4", "C2W3", "C3W3", "C4W2")
 CHEATING = "cheating"
-DEMO_TIME = datetime(2026, 1, 1, tzinfo=timezone.utc)
+DEMO_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 
 # What the broken student does wrong in C1W4 (a replacement solution cell).
 UNSAFE_MODEL = '''def photo_model():

@@ -22,7 +22,7 @@ import stat
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -79,7 +79,7 @@ def _open_plain(path: Path, limit: int) -> Iterator[BinaryIO | None]:
 
 def _parse_time(text: str) -> datetime | None:
     try:
-        return datetime.strptime(text.removesuffix(" UTC"), EXCHANGE_TIME).replace(tzinfo=timezone.utc)
+        return datetime.strptime(text.removesuffix(" UTC"), EXCHANGE_TIME).replace(tzinfo=UTC)
     except ValueError:
         return None
 

@@ -58,7 +58,7 @@ async def run_tfcourse(root: Path, arguments: list[str]) -> tuple[int, str]:
         stderr=asyncio.subprocess.STDOUT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     try:
         output, _ = await asyncio.wait_for(process.communicate(), TIMEOUT_S)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         process.kill()
         return 1, f"tfcourse did not finish within {TIMEOUT_S} s"
     return process.returncode, output.decode(errors="replace")

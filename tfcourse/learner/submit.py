@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tfcourse.errors import InvalidName, UserError
@@ -23,7 +23,7 @@ def submission_name(student_id: str, folder: str, when: datetime) -> str:
     """``<student>__<assignment folder>__<UTC timestamp>.zip``, the name nbgrader_config.py's regexp reads."""
     if not STUDENT_ID.match(student_id):
         raise InvalidName(f"student id {student_id!r} may use only letters, digits, '.' and '-'")
-    return f"{student_id}__{folder}__{when.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}.zip"
+    return f"{student_id}__{folder}__{when.astimezone(UTC):%Y%m%dT%H%M%SZ}.zip"
 
 
 def write_submission_zip(files: list[Path], destination: Path) -> Path:
@@ -39,7 +39,7 @@ def submit(assignment_id: str, student_id: str, *, directory: Path | None = None
            out_dir: Path | None = None, when: datetime | None = None) -> tuple[Path, CheckReport]:
     """Self-check, then pack the notebook and its model into a zip for the instructor."""
     spec = get_assignment(assignment_id)
-    name = submission_name(student_id, spec.folder, when or datetime.now(timezone.utc))  # a bad id fails before the check
+    name = submission_name(student_id, spec.folder, when or datetime.now(UTC))  # a bad id fails before the check
     report = check_assignment(spec.assignment_id, directory=directory)
     if not report.ready_to_submit:
         raise SubmissionRefused(report.summary())

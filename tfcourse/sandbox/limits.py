@@ -155,7 +155,7 @@ class Cgroup:
         return tuple(dict.fromkeys(d for d in (self.memory_dir, self.pids_dir) if d is not None))
 
     @classmethod
-    def create(cls, name: str, limits: Limits) -> "Cgroup | None":
+    def create(cls, name: str, limits: Limits) -> Cgroup | None:
         """Make a cgroup named ``name`` with the memory and process limits, or None where that is impossible."""
         if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
             raise ValueError(f"bad cgroup name {name!r}")
@@ -201,7 +201,7 @@ class Cgroup:
                 "pids_dir": str(self.pids_dir) if self.pids_dir else None, "version": self.version}
 
     @classmethod
-    def from_dict(cls, data: dict | None) -> "Cgroup | None":
+    def from_dict(cls, data: dict | None) -> Cgroup | None:
         if not data:
             return None
         return cls(Path(data["memory_dir"]) if data["memory_dir"] else None,

@@ -61,7 +61,7 @@ class SandboxPolicy:
         return json.dumps(data, indent=1)
 
     @classmethod
-    def from_json(cls, text: str) -> "SandboxPolicy":
+    def from_json(cls, text: str) -> SandboxPolicy:
         data = json.loads(text)
         return cls(
             purpose=data["purpose"], workdir=Path(data["workdir"]), limits=Limits(**data["limits"]),

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from tfcourse.sandbox.limits import GiB, Cgroup
+from tfcourse.sandbox.limits import Cgroup, GiB
 from tfcourse.sandbox.policy import SandboxPolicy
 
 UNSANDBOXED = "graded without sandbox"

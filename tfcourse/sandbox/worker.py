@@ -41,7 +41,7 @@ class Worker:
         self.restarts = 0
         self.last_outcome: SandboxOutcome | None = None
 
-    def __enter__(self) -> "Worker":
+    def __enter__(self) -> Worker:
         self.start()
         return self
 

@@ -16,8 +16,9 @@ An :class:`Exercise` has three steps, each running where it says:
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 

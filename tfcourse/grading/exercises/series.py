@@ -8,7 +8,8 @@ answers come back as plain lists of numbers and must match to 1e-4 (relative to 
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

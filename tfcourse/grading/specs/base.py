@@ -7,8 +7,9 @@ on the offline data on 2 CPU cores; the measurements behind them are in docs/gra
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -79,7 +80,7 @@ class ExercisePart:
     """A function or class the grader calls on inputs it chooses (the notebook's ``cell`` holds it)."""
 
     test_cell: str  # grade_id of the locked test cell whose points this part decides
-    exercise: "Exercise"
+    exercise: Exercise
     points: float
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tfcourse.grading.specs.base import AssignmentSpec, ExercisePart, GapRule, Rung, raw_text
 from tfcourse.grading.exercises.text import ENCODE_LABELS, FIT_VECTORIZER, MAKE_PAIRS, REMOVE_STOPWORDS
+from tfcourse.grading.specs.base import AssignmentSpec, ExercisePart, GapRule, Rung, raw_text
 from tfcourse.text import next_word_pairs
 
 CONTEXT_LENGTH = 10  # C3W4: the grader feeds at most the 10 words before the one to predict

@@ -8,7 +8,7 @@ the same steps (:class:`ForecastRule`): the ladder's thresholds are such shares.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
