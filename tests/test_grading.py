@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from conftest import REPO
 
+from tfcourse.course import Course
 from tfcourse.grading import (
     ASSIGNMENTS,
     get_assignment,
@@ -22,7 +23,7 @@ from tfcourse.grading.exercises.callback import STOP_AT_ACCURACY
 from tfcourse.grading.metrics import gap_check, model_check
 from tfcourse.grading.scorer import Scorer
 from tfcourse.grading.specs.base import GapRule, Rung
-from tfcourse.instructor.demo import read_sections
+from tfcourse.instructor.demo import demo_students
 
 C1W2 = "C1W2_callbacks"
 
@@ -262,7 +263,7 @@ def c1w2_folder(tmp_path: Path, callback_source: str) -> Path:
 @pytest.mark.parametrize("source, points, phrase", [
     (CORRECT, 4.0, "in all 8 training runs"),
     (WRONG["stops after epoch 4"], 0.0, "should stop after epoch"),
-    (read_sections(REPO / "demo" / "weak" / f"{C1W2}.py")["stop_at_accuracy"], 0.0, "never stopped training"),
+    (demo_students(Course(REPO), C1W2)["weak"].cells["stop_at_accuracy"], 0.0, "never stopped training"),
     ("raise RuntimeError('boom')", 0.0, "raised RuntimeError: boom"),
     ("StopAtAccuracy = 42", 0.0, "TypeError"),
     ("import os\nos._exit(3)", 0.0, "ended without"),
