@@ -105,25 +105,3 @@ MELBOURNE = register(DatasetSpec(
     read=_rdataset_reader(MELBOURNE_FILE, train_end=1988.0, validation_end=1989.0),
     notes="train: 1981-1987 (2,555 days); validation: 1988 (365 days); test: 1989-1990 (730 days)",
 ))
-
-SEATTLE_FILE = "seattle-weather.csv"
-SEATTLE_TRAIN_END, SEATTLE_VALIDATION_END = 1000, 1200  # days since 2012-01-01; test: the last 261 days
-
-
-def _read_seattle(paths: dict[str, Path], split: str) -> Arrays:
-    lines = paths[SEATTLE_FILE].read_text().splitlines()
-    column = lines[0].split(",").index("temp_min")
-    values = np.array([float(line.split(",")[column]) for line in lines[1:] if line.strip()], dtype=np.float32)
-    return split_by_time(np.arange(len(values), dtype=np.float32), values, split, SEATTLE_TRAIN_END, SEATTLE_VALIDATION_END)
-
-
-SEATTLE = register(DatasetSpec(
-    name="seattle_temperatures",
-    description="daily minimum temperature in Seattle (degrees C), 2012-01-01 to 2015-12-31; (day, value) as float32",
-    provenance="NOAA daily weather for Seattle, via the vega-datasets collection, PyPI package vega_datasets 0.9.0",
-    license="NOAA data: public domain (U.S. government work); vega_datasets: MIT",
-    files=(DataFile(name=SEATTLE_FILE, sha256="62f0609f787158128aa2bd102967173a4953122dd4f872bf1d502cae1037df0b",
-                    sources=(PackageResource("vega_datasets", "_data/seattle-weather.csv"),)),),
-    read=_read_seattle,
-    notes="train: days 0-999; validation: days 1000-1199; test: days 1200-1460",
-))
