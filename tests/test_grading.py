@@ -479,12 +479,15 @@ def next_word_model(words: list[str], *, bias: list[float] | None = None, extra_
 
 def test_top_k_accuracy_counts_targets_among_the_models_words():
     """Is a target found when it is any of the k words, and are numbers or the wrong k refused?"""
-    from tfcourse.grading.metrics import measured_value
+    from tfcourse.grading.metrics import measure
+    from tfcourse.grading.models import ModelRejected
 
     words = np.array([["the", "a", "her", "to", "of"], ["was", "is", "had", "and", "i"]])
-    assert measured_value(C3W4, words, np.array(["of", "she"])) == 0.5
-    assert "not words" in measured_value(C3W4, np.zeros((2, 5)), np.array(["of", "she"]))
-    assert "5 most probable words" in measured_value(C3W4, words[:, :3], np.array(["of", "she"]))
+    assert measure(C3W4, words, np.array(["of", "she"])) == 0.5
+    with pytest.raises(ModelRejected, match="not words"):
+        measure(C3W4, np.zeros((2, 5)), np.array(["of", "she"]))
+    with pytest.raises(ModelRejected, match="5 most probable words"):
+        measure(C3W4, words[:, :3], np.array(["of", "she"]))
     assert C3W4.metric_name == "top-5 accuracy" and C3W4.points_for(0.30)[0] == 7.0
 
 
@@ -615,3 +618,15 @@ def test_forecasters_that_output_a_sequence_are_refused(scorer, tmp_path):
                       keras.layers.LSTM(4, return_sequences=True), keras.layers.Dense(1)]).save(tmp_path / "C4W2_model.keras")
     check = scorer.score(C4W2, tmp_path, validation_data(C4W2)).checks[0]
     assert check.score == 0 and "model outputs shape (20, 1), expected (1,)" in check.detail, check
+
+
+def test_worker_findings_of_the_wrong_type_count_as_absent():
+    """Does the grader read a worker's answer field by field, dropping what is not of its one declared type?"""
+    from tfcourse.grading.findings import ModelFindings
+
+    digest = "a" * 64
+    assert ModelFindings.from_answer({"base_digest": digest, "agreement_without_base": 0.25,
+                                      "generated": "she <b>was</b>  happy"}) == ModelFindings(digest, 0.25, "she bwasb happy")
+    for answer in (None, [], {"base_digest": 7, "agreement_without_base": "0.1", "generated": ["x"]},
+                   {"base_digest": "not hex", "agreement_without_base": float("nan")}):
+        assert ModelFindings.from_answer(answer) == ModelFindings()

@@ -6,7 +6,6 @@ or a notebook does can change how its predictions are counted.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -85,21 +84,15 @@ def cross_entropy(predictions: np.ndarray, y: np.ndarray) -> float:
     return float(-np.mean(np.log(np.clip(probability, 1e-7, 1.0))))
 
 
-def gap_measure(spec: AssignmentSpec, predictions: np.ndarray, y: np.ndarray) -> float | str:
-    """What the gap rule compares on one split: accuracy or cross-entropy, or why it cannot be measured."""
-    try:
-        checked = validate_predictions(spec, predictions, len(y))
-    except ModelRejected as error:
-        return str(error)
+def gap_measure(spec: AssignmentSpec, predictions: np.ndarray, y: np.ndarray) -> float:
+    """What the gap rule compares on one split: accuracy or cross-entropy (ModelRejected: unusable predictions)."""
+    checked = validate_predictions(spec, predictions, len(y))
     return cross_entropy(checked, y) if spec.gap.on == "loss" else metric_value(spec, checked, y)
 
 
-def measured_value(spec: AssignmentSpec, predictions: np.ndarray, y: np.ndarray) -> float | str:
-    """The metric of raw predictions, or the one-line reason they are unusable."""
-    try:
-        return metric_value(spec, validate_predictions(spec, predictions, len(y)), y)
-    except ModelRejected as error:
-        return str(error)
+def measure(spec: AssignmentSpec, predictions: np.ndarray, y: np.ndarray) -> float:
+    """The metric of raw predictions (ModelRejected, with the reason, when they are unusable)."""
+    return metric_value(spec, validate_predictions(spec, predictions, len(y)), y)
 
 
 @dataclass(frozen=True)
@@ -120,15 +113,15 @@ class BaseFinding:
         return self.agreement_without_base is not None and self.agreement_without_base <= rule.max_agreement_without_base
 
 
-def model_part_checks(spec: AssignmentSpec, value: float | str, gap: tuple | None = None,
+def model_part_checks(spec: AssignmentSpec, value: float, gap: tuple | None = None,
                       base: BaseFinding | None = None, naive: float | None = None) -> list[CheckResult]:
-    """The checks of the model's test cell: the ladder on ``value``; under a gap rule, the gap between
-    ``gap = (on training split, on evaluation data)`` (each a measure, or the reason there is none);
-    under a frozen-base rule, whether ``base`` is the published one, without which the ladder does not count;
-    under a forecast rule, whether ``value`` beats ``naive`` (the naive forecast's error on the same steps)."""
-    if isinstance(value, str):
-        checks = [rejected_model_check(spec, value)]
-    elif spec.forecast is not None:
+    """The checks of the model's test cell for a measured ``value``: the ladder; under a gap rule, the gap
+    between ``gap = (on training split, on evaluation data)`` (each a measure, or None where the model could
+    not be scored); under a frozen-base rule, whether ``base`` is the published one, without which the
+    ladder does not count; under a forecast rule, whether ``value`` beats ``naive`` (the naive forecast's
+    error on the same steps). A model that could not be scored at all gets
+    :func:`tfcourse.grading.model_part.rejected_model_part` instead."""
+    if spec.forecast is not None:
         checks = [forecast_check(spec, value, naive)]
     elif spec.frozen_base is not None and not (base is not None and base.intact and base.used(spec.frozen_base)):
         checks = [uncounted_metric_check(spec, value, "the model's predictions do not come from the published "
@@ -137,10 +130,9 @@ def model_part_checks(spec: AssignmentSpec, value: float | str, gap: tuple | Non
         checks = [metric_check(spec, value)]
     if spec.gap is not None:
         training, evaluation = gap if gap is not None else (None, None)
-        measured = [v if isinstance(v, float) else None for v in (training, evaluation)]
-        checks.append(gap_check(spec, *measured, accuracy=value if isinstance(value, float) else None))
+        checks.append(gap_check(spec, training, evaluation, accuracy=value))
     if spec.frozen_base is not None:
-        checks.append(frozen_base_check(spec, value if isinstance(value, float) else None, base))
+        checks.append(frozen_base_check(spec, value, base))
     return checks
 
 
@@ -200,18 +192,6 @@ def frozen_base_check(spec: AssignmentSpec, value: float | None, base: BaseFindi
                        cell=spec.model_cell)
 
 
-MAX_GENERATED_CHARS = 300
-
-
-def generated_words(text) -> str | None:
-    """The text a model wrote (untrusted: words of its own vocabulary), reduced to letters, digits and
-    single spaces, at most ``MAX_GENERATED_CHARS`` long; None when there is none."""
-    if not isinstance(text, str):
-        return None
-    words = " ".join(re.sub(r"[^\w ]", "", text).split())
-    return words[:MAX_GENERATED_CHARS] or None
-
-
 def with_generated_text(spec: AssignmentSpec, checks: list[CheckResult], generated: str | None) -> list[CheckResult]:
     """The checks, with the text the model wrote after the spec's seed text added to the metric's line."""
     if not generated or not checks or checks[0].cell != spec.model_cell:
@@ -223,7 +203,10 @@ def with_generated_text(spec: AssignmentSpec, checks: list[CheckResult], generat
 
 def model_check(spec: AssignmentSpec, predictions: np.ndarray, y: np.ndarray) -> CheckResult:
     """The ladder's check from raw predictions; unusable predictions are a 0 with the reason."""
-    return model_part_checks(spec, measured_value(spec, predictions, y))[0]
+    try:
+        return model_part_checks(spec, measure(spec, predictions, y))[0]
+    except ModelRejected as rejection:
+        return rejected_model_check(spec, str(rejection))
 
 
 def rejected_model_check(spec: AssignmentSpec, reason: str) -> CheckResult:

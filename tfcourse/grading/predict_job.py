@@ -12,7 +12,8 @@ from pathlib import Path
 import keras  # noqa: F401  (imported once in the warm worker, never in the jobs)
 import numpy as np
 
-from tfcourse.grading.models import ModelRejected, base_findings, generate_text, load_model_safely, predict
+from tfcourse.grading.findings import model_findings
+from tfcourse.grading.models import ModelRejected, load_model_safely, predict
 from tfcourse.grading.specs import get_assignment
 from tfcourse.sandbox.forkserver import JobRejected
 
@@ -25,21 +26,18 @@ def handle(job: dict) -> dict:
 
     For a forecaster the job also says how many ``steps`` at the end of the series to forecast.
 
-    For an assignment with a frozen-base rule the answer also carries the digest of the model's base
-    weights (None when it has no such layer) and how far its predictions depend on the base
-    (:func:`~tfcourse.grading.models.base_findings`), judged outside. For next-word prediction
-    (metric "top_k") the predictions are words, and the answer carries the text the model writes
-    after the spec's seed text.
+    The answer also carries the model's :class:`~tfcourse.grading.findings.ModelFindings` (the digest of
+    a frozen-base rule's layer and how far the predictions depend on it; the text a next-word model writes
+    after the spec's seed text), judged outside. For next-word prediction (metric "top_k") the
+    predictions are words.
     """
     spec = get_assignment(job["assignment"])
     try:
         model = load_model_safely(Path(job["model"]), name=job.get("name"))
         x = spec.prepare(np.load(job["inputs"], allow_pickle=False))
         predictions = predict(model, spec, x, steps=job.get("steps"))
-        findings = base_findings(model, spec, x, predictions) if spec.frozen_base is not None else {}
-        if spec.seed_text:
-            findings["generated"] = generate_text(model, spec)
+        findings = model_findings(model, spec, x, predictions)
     except ModelRejected as rejection:
         raise JobRejected(str(rejection)) from None
     np.save(job["predictions"], predictions, allow_pickle=False)
-    return {"predictions": job["predictions"], **findings}
+    return {"predictions": job["predictions"], **findings.as_answer()}

@@ -21,16 +21,9 @@ import numpy as np
 
 from tfcourse.data.exported import storable
 from tfcourse.grading.exercises import PUBLIC_SEED
-from tfcourse.grading.heldout import EvaluationData, training_data
-from tfcourse.grading.metrics import (
-    BaseFinding,
-    gap_measure,
-    generated_words,
-    measured_value,
-    model_part_checks,
-    naive_error,
-    with_generated_text,
-)
+from tfcourse.grading.findings import ModelFindings
+from tfcourse.grading.heldout import EvaluationData
+from tfcourse.grading.model_part import judge_model_part
 from tfcourse.grading.models import ModelRejected, check_model_file
 from tfcourse.grading.policies import exercise_worker_policy, model_worker_policy
 from tfcourse.grading.result import CheckResult, GradeResult
@@ -141,20 +134,9 @@ class Scorer:
         return self._inputs_files[key]
 
     def score_model(self, spec: AssignmentSpec, model_path: Path, data: EvaluationData) -> list[CheckResult]:
-        """The model part: safe load and predictions in the sandbox; the metric, gap and base rules here."""
-        outputs = self.model_outputs(spec, model_path, data)
-        value = outputs if isinstance(outputs, str) else measured_value(spec, outputs[0], data.y)
-        gap = base = None
-        if spec.gap is not None and not isinstance(value, str):
-            training = training_data(spec)
-            training_outputs = self.model_outputs(spec, model_path, training)
-            training_gap = (training_outputs if isinstance(training_outputs, str)
-                            else gap_measure(spec, training_outputs[0], training.y))
-            gap = (training_gap, gap_measure(spec, outputs[0], data.y))
-        if spec.frozen_base is not None and not isinstance(outputs, str):
-            base = BaseFinding(outputs[1]["base_digest"], self.published_base(), outputs[1]["agreement_without_base"])
-        checks = model_part_checks(spec, value, gap, base, naive_error(spec, data.x, len(data.y)))
-        return with_generated_text(spec, checks, None if isinstance(outputs, str) else outputs[1].get("generated"))
+        """The model part: safe load, predictions and findings in the sandbox; the rules judged here."""
+        return judge_model_part(spec, lambda examples, _: self.model_outputs(spec, model_path, examples), data,
+                                self.published_base)
 
     def published_base(self) -> str:
         """The weights digest of this installation's pre-trained base (built on first use)."""
@@ -165,13 +147,10 @@ class Scorer:
         return self._published_base
 
     def model_outputs(self, spec: AssignmentSpec, model_path: Path, data: EvaluationData
-                      ) -> tuple[np.ndarray, dict] | str:
-        """The model's predictions on ``data`` and the worker's other findings (made in the sandbox),
-        or the one-line reason there are none."""
-        try:
-            check_model_file(model_path)
-        except ModelRejected as rejection:
-            return str(rejection)
+                      ) -> tuple[np.ndarray, ModelFindings]:
+        """The model's predictions on ``data`` and the worker's findings (made in the sandbox); raises
+        ModelRejected with the one-line reason there are none."""
+        check_model_file(model_path)
         job_id = uuid.uuid4().hex
         staged = self.inbox / f"{job_id}.keras"
         predictions_path = self.outbox / f"{job_id}.npy"
@@ -183,19 +162,15 @@ class Scorer:
                                             "predictions": str(predictions_path), "steps": len(data.y)},
                                            MODEL_TIMEOUT_S)
             if not answer["ok"]:
-                return answer.get("error") or "the model could not be scored"
+                raise ModelRejected(answer.get("error") or "the model could not be scored")
             try:
                 info = predictions_path.lstat()
                 if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_PREDICTION_BYTES:
                     raise ValueError("not a regular file of bounded size")
                 predictions = np.load(predictions_path, allow_pickle=False)
             except (OSError, ValueError):
-                return "the model worker handed back no readable predictions"
-            findings = answer.get("result") if isinstance(answer.get("result"), dict) else {}
-            digest, agreement = findings.get("base_digest"), findings.get("agreement_without_base")
-            return predictions, {"base_digest": digest if isinstance(digest, str) else None,
-                                 "agreement_without_base": agreement if isinstance(agreement, float) else None,
-                                 "generated": generated_words(findings.get("generated"))}
+                raise ModelRejected("the model worker handed back no readable predictions") from None
+            return predictions, ModelFindings.from_answer(answer.get("result"))
         finally:
             staged.unlink(missing_ok=True)
             empty_folder(self.outbox)

@@ -15,17 +15,10 @@ import warnings
 from pathlib import Path
 
 from tfcourse.grading.exercises import PUBLIC_SEED
-from tfcourse.grading.heldout import training_data, validation_data
-from tfcourse.grading.metrics import (
-    BaseFinding,
-    gap_measure,
-    generated_words,
-    measured_value,
-    model_part_checks,
-    naive_error,
-    with_generated_text,
-)
-from tfcourse.grading.models import ModelRejected, base_findings, generate_text, load_model_safely, predict
+from tfcourse.grading.findings import ModelFindings, model_findings
+from tfcourse.grading.heldout import EvaluationData, validation_data
+from tfcourse.grading.model_part import judge_model_part
+from tfcourse.grading.models import load_model_safely, predict
 from tfcourse.grading.result import GradeResult
 from tfcourse.grading.specs import get_assignment
 
@@ -54,27 +47,22 @@ def save_for_grading(assignment_id: str, model, *, directory: str | os.PathLike 
     model_path = path / spec.model_filename
     _quietly(lambda: model.save(model_path))
     data = validation_data(spec)
-    gap = base = generated = None
-    try:
-        model = _quietly(lambda: load_model_safely(model_path))
-        predictions = _quietly(lambda: predict(model, spec, spec.prepare(data.x), steps=len(data.y)))
-        value = measured_value(spec, predictions, data.y)
-        if spec.gap is not None and not isinstance(value, str):
-            training = training_data(spec)
-            training_predictions = _quietly(lambda: predict(model, spec, spec.prepare(training.x)))
-            gap = (gap_measure(spec, training_predictions, training.y), gap_measure(spec, predictions, data.y))
-        if spec.frozen_base is not None:
-            from tfcourse.pretrained import published_weights_digest
+    loaded = []  # the model, reloaded from its file on first use, as the grader loads it
 
-            findings = _quietly(lambda: base_findings(model, spec, spec.prepare(data.x), predictions))
-            base = BaseFinding(findings["base_digest"], _quietly(published_weights_digest),
-                               findings["agreement_without_base"])
-        if spec.seed_text and not isinstance(value, str):
-            generated = generated_words(_quietly(lambda: generate_text(model, spec)))
-    except ModelRejected as rejection:
-        value = str(rejection)
-    naive = naive_error(spec, data.x, len(data.y))
-    checks = with_generated_text(spec, model_part_checks(spec, value, gap, base, naive), generated)
+    def evaluate(examples: EvaluationData, findings: bool) -> tuple:
+        if not loaded:
+            loaded.append(_quietly(lambda: load_model_safely(model_path)))
+        x = spec.prepare(examples.x)
+        predictions = _quietly(lambda: predict(loaded[0], spec, x, steps=len(examples.y)))
+        found = _quietly(lambda: model_findings(loaded[0], spec, x, predictions)) if findings else ModelFindings()
+        return predictions, found
+
+    def published_base() -> str:
+        from tfcourse.pretrained import published_weights_digest
+
+        return _quietly(published_weights_digest)
+
+    checks = judge_model_part(spec, evaluate, data, published_base)
     result = GradeResult(spec.assignment_id, spec.title, data.label, tuple(checks), spec.model_cell_points)
     print(f"{BANNER}\nSaved {model_path.name}.\n{result.summary()}")
     return result
