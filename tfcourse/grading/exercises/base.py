@@ -57,12 +57,31 @@ def learner_function(namespace: dict, name: str) -> Callable:
     return function
 
 
+def raised(error: BaseException) -> dict:
+    """The answer that stands for a learner's call that raised: plain data (it crosses the sandbox as JSON)
+    that no judge mistakes for a real answer."""
+    return {"raised": f"{type(error).__name__}: {error}"[:200]}
+
+
+def raised_reason(answer: object) -> str | None:
+    """The one-line error of an answer made by :func:`raised`; None for any other answer."""
+    if isinstance(answer, dict) and set(answer) == {"raised"}:
+        return str(answer["raised"])[:200]
+    return None
+
+
+def shown(answer: object) -> object:
+    """An answer as a reason shows it: the error of a call that raised, or the answer itself."""
+    reason = raised_reason(answer)
+    return answer if reason is None else reason
+
+
 def call_each(function: Callable, inputs: list) -> list:
-    """``function`` applied to each input; an exception becomes its answer, a one-line string judged as wrong."""
+    """``function`` applied to each input; an exception becomes its answer (:func:`raised`), judged as wrong."""
     answers = []
     for value in inputs:
         try:
             answers.append(function(value))
         except Exception as error:  # the learner's code failing is an answer, judged as wrong
-            answers.append(f"{type(error).__name__}: {error}"[:200])
+            answers.append(raised(error))
     return answers

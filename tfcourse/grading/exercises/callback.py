@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from tfcourse.grading.exercises.base import Exercise
+from tfcourse.grading.exercises.base import Exercise, raised, raised_reason
 
 MAX_EPOCHS = 10
 
@@ -71,7 +71,7 @@ def drive_stop_callback(namespace: dict, inputs: dict) -> list:
                     break
             answers.append(stopped)
         except Exception as error:  # the learner's code failing is an answer, judged as wrong
-            answers.append(f"{type(error).__name__}: {error}"[:200])
+            answers.append(raised(error))
     return answers
 
 
@@ -84,11 +84,12 @@ def judge_stop_callback(inputs: dict, answers: Any, points: float) -> tuple[floa
     for run, answer in zip(runs, answers):
         target = 0.88 if run["target"] is None else run["target"]
         expected = first_epoch_reaching(target, run["accuracy"])
-        if isinstance(answer, bool) or not (answer is None or isinstance(answer, (int, str))):
+        error = raised_reason(answer)
+        if error is None and (isinstance(answer, bool) or not (answer is None or isinstance(answer, int))):
             return 0.0, "the callback run returned something that is not an epoch number"
         if answer != expected:
             shown = ", ".join(f"{value:.3f}" for value in run["accuracy"][: (expected or MAX_EPOCHS)])
-            outcome = (answer if isinstance(answer, str)
+            outcome = (error if error is not None
                        else "never stopped training" if answer is None else f"stopped after epoch {answer}")
             wanted = f"stop after epoch {expected}" if expected else "never stop"
             misses.append(f"target {target:g}, training accuracy {shown}: {outcome}; it should {wanted}")

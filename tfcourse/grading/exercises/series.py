@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from tfcourse.grading.exercises.base import Exercise, call_each, learner_function
+from tfcourse.grading.exercises.base import Exercise, call_each, learner_function, raised_reason
 from tfcourse.series import noise, seasonality, trend
 
 PREAMBLE = "import numpy as np\nimport tensorflow as tf\nimport keras\n"
@@ -90,8 +90,8 @@ def _judge(name: str, expected: Callable[[dict], np.ndarray], rule: str, setting
             return 0.0, f"{name} could not be run on the grader's series"
         for run, answer in zip(runs, answers):
             want = expected(run)
-            if isinstance(answer, str):
-                return 0.0, f"with {setting(run)}: {answer}"
+            if raised_reason(answer) is not None:
+                return 0.0, f"with {setting(run)}: {raised_reason(answer)}"
             if not isinstance(answer, list) or len(answer) != len(want):
                 return 0.0, (f"with {setting(run)} on a series of {len(run['series'])} values: "
                              f"{len(answer) if isinstance(answer, list) else '?'} values, expected {len(want)} ({rule})")

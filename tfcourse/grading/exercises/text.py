@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from tfcourse.grading.exercises.base import Exercise, call_each, learner_function
+from tfcourse.grading.exercises.base import Exercise, call_each, learner_function, raised_reason, shown
 from tfcourse.text import STOPWORDS, next_word_pairs, standardize
 
 PREAMBLE = "import numpy as np\nimport tensorflow as tf\nimport keras\nfrom tfcourse.text import STOPWORDS\n"
@@ -67,7 +67,7 @@ def stopword_inputs(rng: np.random.Generator) -> dict:
 
 def drive_remove_stopwords(namespace: dict, inputs: dict) -> list:
     function = learner_function(namespace, "remove_stopwords")
-    return [answer if isinstance(answer, str) else repr(answer)[:200]
+    return [answer if isinstance(answer, str) or raised_reason(answer) is not None else repr(answer)[:200]
             for answer in call_each(function, inputs["sentences"])]
 
 
@@ -80,7 +80,7 @@ def judge_remove_stopwords(inputs: dict, answers: Any, points: float) -> tuple[f
     if not misses:
         return points, f"right on all {len(sentences)} of the grader's sentences (capitals, punctuation, empty ones)"
     sentence, answer = max(misses, key=lambda miss: bool(miss[0].strip()))  # a blank sentence says least
-    return 0.0, (f"wrong on {len(misses)} of {len(sentences)} sentences, e.g. {sentence!r} gave {answer!r}; "
+    return 0.0, (f"wrong on {len(misses)} of {len(sentences)} sentences, e.g. {sentence!r} gave {shown(answer)!r}; "
                  f"expected {expected_without_stopwords(sentence)!r}")
 
 
@@ -146,8 +146,8 @@ def judge_fit_vectorizer(inputs: dict, answers: Any, points: float) -> tuple[flo
     for run, answer in zip(runs, answers):
         expected = expected_vectorizer(inputs["corpus"], inputs["texts"], run["max_tokens"], run["sequence_length"])
         setting = f"max_tokens={run['max_tokens']}, sequence_length={run['sequence_length']}"
-        if isinstance(answer, str):
-            return 0.0, f"with {setting}: {answer}"
+        if raised_reason(answer) is not None:
+            return 0.0, f"with {setting}: {raised_reason(answer)}"
         if not isinstance(answer, dict) or answer.get("vocabulary") != expected["vocabulary"]:
             got = answer.get("vocabulary") if isinstance(answer, dict) else answer
             return 0.0, (f"with {setting} the vocabulary should be {expected['vocabulary'][:6]}... "
@@ -199,7 +199,7 @@ def judge_encode_labels(inputs: dict, answers: Any, points: float) -> tuple[floa
         return 0.0, "encode_labels could not be run on the grader's labels"
     for labels, answer in zip(runs, answers):
         if answer != expected_labels(labels):
-            return 0.0, (f"{labels[:6]}... became {str(answer)[:80]}; expected {expected_labels(labels)[:6]}... "
+            return 0.0, (f"{labels[:6]}... became {str(shown(answer))[:80]}; expected {expected_labels(labels)[:6]}... "
                          "(classes numbered from 0 in alphabetical order)")
     return points, f"right for {len(runs)} label lists, including names the notebook never uses"
 
@@ -242,8 +242,8 @@ def judge_make_pairs(inputs: dict, answers: Any, points: float) -> tuple[float, 
     if not isinstance(answers, list) or len(answers) != len(lengths):
         return 0.0, "make_pairs could not be run on the grader's paragraphs"
     for length, answer in zip(lengths, answers):
-        if isinstance(answer, str):
-            return 0.0, f"with context_length={length}: {answer}"
+        if raised_reason(answer) is not None:
+            return 0.0, f"with context_length={length}: {raised_reason(answer)}"
         contexts, next_words = next_word_pairs(inputs["paragraphs"], length)
         if not (isinstance(answer, list) and len(answer) == 2 and all(isinstance(part, list) for part in answer)):
             return 0.0, f"with context_length={length} make_pairs should return two lists, (contexts, next_words)"
