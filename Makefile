@@ -10,8 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # test workers never race to write the same cache entry.
 setup: system-packages $(VENV)/.installed
 	@$(BIN)/tfcourse data fetch
-	@$(BIN)/tfcourse data base
-	@$(BIN)/tfcourse data vectors
+	@$(BIN)/tfcourse data build
 
 # Fashion-MNIST ships in Debian (elsewhere tfcourse falls back to Keras' download); bubblewrap is
 # the grader's sandbox (without it grading still works and every report says "graded without sandbox");

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from tfcourse import pretrained
+from tfcourse.built import get_artifact
 from tfcourse.data import DataUnavailable
 from tfcourse.data.exported import SPLITS_ENV
 from tfcourse.data.products import DRESSES_SANDALS_BAGS
@@ -62,7 +63,7 @@ def test_a_graded_notebook_gets_only_the_exported_base(tmp_path, monkeypatch):
     with pytest.raises(DataUnavailable, match="not available to this graded notebook"):
         pretrained.load_base()
     monkeypatch.delenv(SPLITS_ENV)
-    exported = pretrained.export_base(tmp_path)
+    exported = get_artifact("product_base").export(tmp_path)
     published = pretrained.published_weights_digest()
     monkeypatch.setenv(SPLITS_ENV, str(tmp_path))
     base = pretrained.load_base()

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from tfcourse import word_vectors
+from tfcourse.built import get_artifact
 from tfcourse.data.registry import DataUnavailable
 
 TINY = word_vectors.VectorsRecipe(dimensions=4, vocabulary=40, min_count=1, window=2)
@@ -49,7 +50,8 @@ def test_graded_notebooks_get_the_exported_copy_only(tmp_path, monkeypatch):
     monkeypatch.setenv(SPLITS_ENV, str(tmp_path))
     with pytest.raises(DataUnavailable, match="word vectors are not available"):
         word_vectors.vectors_file()
-    target = tmp_path / word_vectors.EXPORTED_FOLDER / word_vectors.FILE_NAME
+    artifact = get_artifact("word_vectors")
+    target = tmp_path / artifact.exported_folder / artifact.file_name
     target.parent.mkdir()
     target.write_text("coffee 1.0 0.0\n")
     assert word_vectors.load_vectors().keys() == {"coffee"}

@@ -28,8 +28,7 @@ examples:
     tfcourse demo                            grade the demo students (honest, weak, broken, cheating)
   data
     tfcourse data list                       registered datasets, offline or not, provenance
-    tfcourse data base                       train and cache Course 2's pre-trained base (once, ~2 min)
-    tfcourse data vectors                    train and cache Course 3's word vectors (once, ~20 s)
+    tfcourse data build [NAME ...]           train and cache the pre-trained base and word vectors (once, ~2 min)
 """
 
 
@@ -229,18 +228,12 @@ def cmd_data(args) -> int:
         for row in data.describe_datasets():
             print(f"{row['name']:<17} offline: {row['offline']:<15} {row['description']}")
             print(f"{'':<17} source: {row['provenance']}; license: {row['license']}")
-    elif args.action == "base":
-        from tfcourse import pretrained
+    elif args.action == "build":
+        from tfcourse.built import ARTIFACTS, get_artifact
 
-        path = pretrained.ensure_built()
-        print(f"pre-trained base: {path} (validation accuracy on its own classes "
-              f"{pretrained.info()['validation_accuracy']:.3f})")
-    elif args.action == "vectors":
-        from tfcourse import word_vectors
-
-        path = word_vectors.vectors_file()
-        print(f"word vectors: {path} ({word_vectors.info()['words']:,} words, "
-              f"{word_vectors.info()['dimensions']} dimensions)")
+        for name in args.names or list(ARTIFACTS):
+            artifact = get_artifact(name)
+            print(f"{name}: {artifact.cached()} ({artifact.summary()})")
     elif args.action == "fetch":
         for name in args.names or [n for n in data.dataset_names() if data.get_spec(n).offline]:
             spec = data.get_spec(name)
@@ -335,10 +328,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     data = sub.add_parser("data", help="list, fetch and verify datasets; build the pre-trained base and word vectors",
                           epilog="examples: tfcourse data fetch sneakers_or_boots\n"
-                                 "          tfcourse data base   (train and cache Course 2's pre-trained base, ~2 min)\n"
-                                 "          tfcourse data vectors   (train and cache Course 3's word vectors, ~20 s)",
+                                 "          tfcourse data build   (train and cache Course 2's pre-trained base and "
+                                 "Course 3's word vectors, ~2 min)",
                           formatter_class=argparse.RawDescriptionHelpFormatter)
-    data.add_argument("action", choices=["list", "fetch", "keras-cache", "base", "vectors"])
+    data.add_argument("action", choices=["list", "fetch", "keras-cache", "build"])
     data.add_argument("names", nargs="*")
     data.set_defaults(func=cmd_data)
 

@@ -11,7 +11,7 @@ bags. Typical use in a notebook::
     base.trainable = False      # frozen: only the new head learns
 
 Built on first use (about two to three minutes on two CPU cores, with a progress bar) or ahead of
-time with ``tfcourse data base``, then cached with its checksum. The grader compares the base
+time with ``tfcourse data build``, then cached with its checksum. The grader compares the base
 inside a submitted model with this installation's base, weight by weight (see :func:`weights_digest`).
 """
 
@@ -33,9 +33,8 @@ from tfcourse.data.registry import DataUnavailable
 
 BASE_NAME = "product_base"
 INPUT_SHAPE = (32, 32, 3)  # RGB scaled to [0, 1]: put Resizing and Rescaling in front of the base
-FILE_NAME = f"{BASE_NAME}.keras"
+FILE_NAME = f"{BASE_NAME}.keras"  # as tfcourse.built.ARTIFACTS declares it
 INFO_NAME = f"{BASE_NAME}.json"
-EXPORTED_FOLDER = "pretrained"  # where the grader puts the base in a graded notebook's data view
 
 
 @dataclass(frozen=True)
@@ -168,19 +167,15 @@ def ensure_built(recipe: BaseRecipe = RECIPE, progress: bool = True) -> Path:
         command = [sys.executable, "-m", "tfcourse.pretrained"] + ([] if progress else ["--quiet"])
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
         if subprocess.run(command, env=env).returncode != 0 or info(recipe) is None:
-            raise DataUnavailable("could not build the pre-trained base; run `tfcourse data base` to see why")
+            raise DataUnavailable("could not build the pre-trained base; run `tfcourse data build product_base` to see why")
     return base_folder(recipe) / FILE_NAME
 
 
 def base_file() -> Path:
     """The base file this process may use: the grader's exported copy while graded, else the cached one."""
-    exported = exported_splits_dir()
-    if exported is not None:
-        path = exported / EXPORTED_FOLDER / FILE_NAME
-        if not path.is_file():
-            raise DataUnavailable("the pre-trained base is not available to this graded notebook")
-        return path
-    return ensure_built()
+    from tfcourse.built import get_artifact
+
+    return get_artifact(BASE_NAME).path()
 
 
 def load_base():
@@ -203,16 +198,6 @@ def published_weights_digest() -> str:
         return weights_digest(load_base())
     ensure_built()
     return info()["weights_sha256"]
-
-
-def export_base(directory: Path) -> Path:
-    """Copy the base into a graded notebook's data view (``<directory>/pretrained/product_base.keras``)."""
-    import shutil
-
-    target = Path(directory) / EXPORTED_FOLDER / FILE_NAME
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(ensure_built(), target)
-    return target
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,26 +17,22 @@ code that loads it is the code that loads ``glove.6B.100d.txt``::
 
 Words are standardized as ``TextVectorization`` does by default (lower case, punctuation stripped).
 Built on first use (well under a minute on two CPU cores) or ahead of time with ``tfcourse data
-vectors``, then cached with its checksum.
+build``, then cached with its checksum.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 from tfcourse.data.cache import cache_dir, sha256_of
-from tfcourse.data.exported import exported_splits_dir
-from tfcourse.data.registry import DataUnavailable
 
-FILE_NAME = "course_vectors.100d.txt"
+FILE_NAME = "course_vectors.100d.txt"  # as tfcourse.built.ARTIFACTS declares it
 INFO_NAME = "course_vectors.json"
-EXPORTED_FOLDER = "word_vectors"  # where the grader puts the vectors in a graded notebook's data view
 AUSTEN_NOVELS = ("sense_and_sensibility", "emma", "mansfield_park", "northanger_abbey", "persuasion")
 
 
@@ -153,18 +149,19 @@ def build(recipe: VectorsRecipe = RECIPE, progress: bool = True) -> Path:
     return path
 
 
+def ensure_built(progress: bool = True) -> Path:
+    """The cached vectors file, built first when it is missing or corrupt."""
+    if info() is None:
+        build(progress=progress)
+    return folder() / FILE_NAME
+
+
 def vectors_file() -> Path:
     """The vectors file this process may use: the grader's exported copy while graded, else the cached one
     (built first when missing)."""
-    exported = exported_splits_dir()
-    if exported is not None:
-        path = exported / EXPORTED_FOLDER / FILE_NAME
-        if not path.is_file():
-            raise DataUnavailable("the course's word vectors are not available to this graded notebook")
-        return path
-    if info() is None:
-        build()
-    return folder() / FILE_NAME
+    from tfcourse.built import get_artifact
+
+    return get_artifact("word_vectors").path()
 
 
 def load_vectors() -> dict[str, np.ndarray]:
@@ -175,11 +172,3 @@ def load_vectors() -> dict[str, np.ndarray]:
             word, *numbers = line.split()
             vectors[word] = np.asarray(numbers, dtype=np.float32)
     return vectors
-
-
-def export_vectors(directory: Path) -> Path:
-    """Copy the vectors into a graded notebook's data view (``<directory>/word_vectors/...``)."""
-    target = Path(directory) / EXPORTED_FOLDER / FILE_NAME
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(vectors_file(), target)
-    return target

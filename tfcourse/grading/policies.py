@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tfcourse.built import get_artifact
 from tfcourse.data import load, split_files_dir
 from tfcourse.data.cache import CACHE_ENV
 from tfcourse.data.exported import SPLITS_ENV, export_folder, export_split
@@ -29,7 +30,7 @@ def export_notebook_splits(spec: AssignmentSpec, directory: Path) -> Path:
     """Export the splits the assignment's notebook may load into ``directory`` (its kernel's data view).
 
     Generated sets are exported as their files (image folders, CSV); every other set as arrays. An
-    assignment built on the pre-trained base or the word vectors gets a copy of them too.
+    assignment gets a copy of the built artifacts its spec declares (the pre-trained base, the word vectors).
     """
     generated = get_spec(spec.dataset).split_files is not None
     for split in NOTEBOOK_SPLITS:
@@ -38,14 +39,8 @@ def export_notebook_splits(spec: AssignmentSpec, directory: Path) -> Path:
         else:
             x, y = load(spec.dataset, split)
             export_split(directory, spec.dataset, split, x, y)
-    if spec.frozen_base is not None:
-        from tfcourse.pretrained import export_base
-
-        export_base(directory)
-    if spec.word_vectors:
-        from tfcourse.word_vectors import export_vectors
-
-        export_vectors(directory)
+    for name in spec.artifacts:
+        get_artifact(name).export(directory)
     return Path(directory)
 
 

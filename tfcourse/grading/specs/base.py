@@ -106,7 +106,8 @@ class AssignmentSpec:
     exercises: tuple[ExercisePart, ...] = ()
     gap: GapRule | None = None  # also scored in the model's test cell
     frozen_base: FrozenBaseRule | None = None  # also scored in the model's test cell
-    word_vectors: bool = False  # the notebook loads the course's pre-trained word vectors
+    # Built artifacts (tfcourse.built.ARTIFACTS) the notebook uses: each graded notebook gets a copy.
+    artifacts: tuple[str, ...] = ()
     # What a split of the dataset becomes before a model is scored on it: (x, y) -> (inputs, targets).
     # C3W4 turns paragraphs into (previous words, next word) pairs. None: the split as it is.
     examples: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None

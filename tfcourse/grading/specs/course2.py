@@ -62,6 +62,7 @@ C2W3 = AssignmentSpec(
     input_note=PHOTO_INPUT_NOTE,
     model_cell="test_transfer",
     frozen_base=FrozenBaseRule(layer_name=BASE_NAME, points=2.0),
+    artifacts=(BASE_NAME,),
 )
 
 C2W4 = AssignmentSpec(

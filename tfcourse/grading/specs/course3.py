@@ -52,7 +52,7 @@ C3W3 = AssignmentSpec(
     input_note="raw reviews, one Python string per example",
     model_cell="test_sentiment",
     gap=GapRule(max_gap=0.15, points=6.0, on="loss"),
-    word_vectors=True,
+    artifacts=("word_vectors",),
 )
 
 
