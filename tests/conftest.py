@@ -15,13 +15,13 @@ import pytest
 from tfcourse.course import Course
 
 REPO = Path(__file__).resolve().parents[1]
-# Debian's chromium and its driver, which tests/test_browser.py drives with selenium (`make setup` installs them).
+# Debian's chromium and its driver, which tests/lab/test_browser.py drives with selenium (`make setup` installs them).
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 
 
 def browser_tests_can_run() -> bool:
-    """Whether tests/test_browser.py runs: selenium importable, chromium and chromedriver installed."""
+    """Whether tests/lab/test_browser.py runs: selenium importable, chromium and chromedriver installed."""
     return bool(importlib.util.find_spec("selenium") and CHROMIUM and CHROMEDRIVER)
 
 

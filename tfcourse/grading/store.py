@@ -151,7 +151,7 @@ def write_examples(path: Path, x: np.ndarray, y: np.ndarray) -> None:
     """Write ``x`` and ``y`` as a compressed .npz file whose bytes depend on the examples alone.
 
     numpy dates every member 1980-01-01 (zipfile's default), so the same examples always give the
-    same file, and a restored file can be checked against its old SHA-256 (tests/test_heldout.py
+    same file, and a restored file can be checked against its old SHA-256 (tests/grading/test_heldout.py
     checks that they still do).
     """
     with open(path, "wb") as stream:  # a file object: numpy would add ".npz" to a name without it

@@ -90,7 +90,7 @@ def test_exchange_publish_adds_only_what_is_missing(course_copy, capsys):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(browser_tests_can_run(), reason="tests/test_browser.py runs this flow through JupyterLab's "
+@pytest.mark.skipif(browser_tests_can_run(), reason="tests/lab/test_browser.py runs this flow through JupyterLab's "
                                                    "Assignments panel (nbgrader's same commands), with screenshots")
 def test_a_learner_submits_through_the_exchange_and_fetches_feedback(course_copy, tmp_path):
     """Release publishes to the exchange; the learner fetches, solves and submits with nbgrader's commands;

@@ -1,5 +1,5 @@
 """tfcourse in JupyterLab: the server extension's arguments for `tfcourse check/submit`, and the built lab
-extension. The whole flow, clicking the buttons in a browser, is tests/test_browser.py."""
+extension. The whole flow, clicking the buttons in a browser, is tests/lab/test_browser.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Tests of tfcourse.grading: specs, metrics, exercises, self-checks and the scorer (the held-out store:
-tests/test_heldout.py)."""
+tests/grading/test_heldout.py)."""
 
 from __future__ import annotations
 
