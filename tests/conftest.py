@@ -85,3 +85,15 @@ def notebook(*cells):
     """A notebook made of ``cells`` with a Python kernelspec."""
     return nbformat.v4.new_notebook(cells=list(cells), metadata={
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}})
+
+
+def pytest_collection_modifyitems(config, items):
+    """Put every test in an xdist group for `make test` (``--dist loadgroup``): one group per test file,
+    whose module fixtures (the corpus' batch, the labs) are then built on one worker only, and one per course
+    in tests/test_demo.py, whose ``demo`` fixture grades that course's batch."""
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        course = getattr(item, "callspec", None) and item.callspec.params.get("demo")
+        group = f"demo-{course}" if item.path.name == "test_demo.py" and course else item.path.name
+        item.add_marker(pytest.mark.xdist_group(group))

@@ -1,5 +1,5 @@
 """The demo students' files: every assignment has a weak and a broken student, each file says what it
-must score, and each builds a notebook from the reference solution (tests/demo_checks.py grades them)."""
+must score, and each builds a notebook from the reference solution (tests/test_demo.py grades them)."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from tfcourse.course import Course
 from tfcourse.grading import ASSIGNMENTS
 from tfcourse.instructor.demo import demo_students, read_student, student_notebook
 
-COURSE = Course(REPO)
+THIS_COURSE = Course(REPO)
 
 
 @pytest.mark.parametrize("assignment", sorted(ASSIGNMENTS))
 def test_every_assignment_has_a_weak_and_a_broken_student(assignment):
     """Does demo/<folder>/ hold a weak and a broken student, each saying what it does and must score?"""
-    students = demo_students(COURSE, ASSIGNMENTS[assignment].folder)
+    students = demo_students(THIS_COURSE, ASSIGNMENTS[assignment].folder)
     assert {"weak", "broken"} <= set(students), f"demo/{ASSIGNMENTS[assignment].folder}/ needs weak.toml and broken.toml"
     assert students["weak"].kind == "weak" and students["broken"].kind == "broken"
     for student in students.values():
@@ -30,9 +30,9 @@ def test_every_assignment_has_a_weak_and_a_broken_student(assignment):
 def test_each_demo_student_changes_the_reference_notebook(assignment):
     """Does every demo student's notebook differ from the reference's, and (but a half-saved one) still parse?"""
     folder = ASSIGNMENTS[assignment].folder
-    reference = student_notebook(COURSE, folder, "reference")
-    for name, student in demo_students(COURSE, folder).items():
-        text = student_notebook(COURSE, folder, name)
+    reference = student_notebook(THIS_COURSE, folder, "reference")
+    for name, student in demo_students(THIS_COURSE, folder).items():
+        text = student_notebook(THIS_COURSE, folder, name)
         assert text != reference, name
         if student.notebook != "half_saved":
             nbformat.reads(text, as_version=4)

@@ -1,6 +1,6 @@
 """Tests of tfcourse.instructor: archive checks, the gradebook, grading without bubblewrap.
 
-The demo batch graded end to end is in test_demo_course1.py and test_demo_course2.py (demo_checks.py).
+The demo batch graded end to end is in tests/test_demo.py.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
-"""The demo batch of one course graded end to end: shared by test_demo_course<N>.py.
+"""Each course's demo batch graded end to end: the reference, weak, broken and cheating students of its
+assignments, run through `tfcourse grade`.
 
-A test module sets ``COURSE = "C1"`` and imports these tests and fixtures; each module's batch (the
-reference, weak, broken and cheating students of that course's assignments, run through
-`tfcourse grade`) is graded once, in a module fixture. One file per course lets `make test` grade the
-courses on different xdist workers (``--dist loadfile`` keeps a file on one worker).
+The ``demo`` fixture grades one course's batch once (a module fixture parametrized by course); every
+test is parametrized by (course, what it checks). conftest.py puts each course's tests in an xdist group
+of their own, so `make test` (``--dist loadgroup``) grades the four courses on whichever worker is free,
+one batch per worker at a time.
 """
 
 from __future__ import annotations
@@ -35,20 +36,41 @@ def graded_on_generated_data(assignment: str) -> bool:
     return spec.has_model and get_spec(spec.dataset).heldout is not None
 
 
+COURSES = ("C1", "C2", "C3", "C4")
+
+
+def assignments_of(course: str) -> list[str]:
+    return [assignment for assignment in sorted(ASSIGNMENTS) if assignment.startswith(course)]
+
+
+def cheats_of(course: str) -> list[tuple[str, str]]:
+    return [(name, assignment) for assignment in assignments_of(course)
+            for name, student in students_of(assignment).items() if student.kind == "cheating"]
+
+
+# What a test may be parametrized by besides its course: name -> (course -> values).
+PER_COURSE = {
+    "assignment": assignments_of,
+    "generated": lambda course: [assignment for assignment in assignments_of(course) if graded_on_generated_data(assignment)],
+    "broken": assignments_of,
+    "cheat": cheats_of,
+}
+
+
 def pytest_generate_tests(metafunc):
-    """Parametrize the shared tests with the assignments of the importing module's course."""
-    course = metafunc.module.COURSE
-    mine = [assignment for assignment in sorted(ASSIGNMENTS) if assignment.startswith(course)]
-    if "assignment" in metafunc.fixturenames:
-        metafunc.parametrize("assignment", mine)
-    if "generated" in metafunc.fixturenames:
-        metafunc.parametrize("generated", [assignment for assignment in mine if graded_on_generated_data(assignment)])
-    if "broken" in metafunc.fixturenames:
-        metafunc.parametrize("broken", mine)
-    if "cheat" in metafunc.fixturenames:
-        cheats = [(name, assignment) for assignment in mine for name, student in students_of(assignment).items()
-                  if student.kind == "cheating"]
-        metafunc.parametrize("cheat", cheats, ids=lambda key: "-".join(key))
+    """Parametrize each test by course (the ``demo`` fixture's parameter) and by what it checks in that course;
+    a test that names its own courses (``@pytest.mark.parametrize("demo", ...)``) keeps them."""
+    if "demo" not in metafunc.fixturenames:
+        return
+    if any("demo" in str(mark.args[0]) for mark in metafunc.definition.iter_markers("parametrize")):
+        return
+    for name, values_of in PER_COURSE.items():
+        if name in metafunc.fixturenames:
+            pairs = [(course, value) for course in COURSES for value in values_of(course)]
+            ids = [value if isinstance(value, str) else "-".join(value) for _, value in pairs]
+            metafunc.parametrize(("demo", name), pairs, indirect=["demo"], scope="module", ids=ids)
+            return
+    metafunc.parametrize("demo", COURSES, indirect=True, scope="module")
 
 
 def students_of(assignment: str) -> dict[str, DemoStudent]:
@@ -68,7 +90,7 @@ def meets_expectation(student: DemoStudent, row) -> bool:
 @pytest.fixture(scope="module")
 def demo(request, tmp_path_factory):
     """(course copy, {(student, assignment id): row}): the demo graded for this module's course."""
-    course_id = request.module.COURSE
+    course_id = request.param
     course = Course(REPO).copy_to(tmp_path_factory.mktemp(f"demo-{course_id}") / "course")
     folders = [folder for folder in course.assignment_folders() if folder.startswith(course_id)]
     rows = run_demo(course, folders=folders, progress=False)
@@ -201,3 +223,13 @@ def test_model_only_grading_gives_the_notebook_points(demo):
     with open(course.root / "grades.csv") as stream:
         exported = {(r["student_id"], r["assignment"]): float(r["score"]) for r in csv.DictReader(stream)}
     assert all(exported[(row.student, row.assignment)] == row.score for row in graded)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("demo", ["C2"], indirect=True, scope="module")
+def test_training_from_scratch_stays_below_the_transfer_ladder(demo):
+    """C2W3's weak student trains the base's architecture from scratch as long as the head trains: is its
+    accuracy below the ladder, so that transfer learning, not only the frozen-base rule, makes the difference?"""
+    _, rows = demo
+    accuracy = next(reason for reason in rows[("weak", "C2W3")].reasons if reason.startswith("accuracy:"))
+    assert float(accuracy.split()[1]) < get_assignment("C2W3").ladder[-1].threshold, accuracy
