@@ -115,8 +115,9 @@ def write_zeros(stream, size: int) -> None:
         stream.write(chunk[: min(len(chunk), size - start)])
 
 
-def write_archive(course: Course, case: dict, destination: Path) -> None:
-    """The zip a case submits: hand-made entries, raw bytes, or the notebook of a notebook case."""
+def write_archive(course: Course, case: dict, destination: Path, canary: Canary | None = None) -> None:
+    """The zip a case submits: hand-made entries, raw bytes, or the notebook of a notebook case (whose
+    ``{canary_port}`` becomes the port of the case's canary)."""
     destination.parent.mkdir(parents=True, exist_ok=True)
     if "raw_bytes" in case:
         destination.write_bytes(case["raw_bytes"].encode())
@@ -124,7 +125,8 @@ def write_archive(course: Course, case: dict, destination: Path) -> None:
     folder = folder_of(case)
     with zipfile.ZipFile(destination, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         if case["mode"] == "notebook":
-            archive.writestr(get_assignment(folder).notebook, case_notebook(course, case, case.get("canary_port")))
+            archive.writestr(get_assignment(folder).notebook,
+                             case_notebook(course, case, canary.port if canary is not None else None))
             return
         for entry in case.get("entries", []):
             for index in range(entry.get("repeat", 1)):
@@ -237,9 +239,11 @@ def write_model_archive(case: dict, destination: Path, scratch: Path) -> None:
 class Canary:
     """A TCP listener on 127.0.0.1 that records whether anything connected to it."""
 
-    def __init__(self, port: int):
+    def __init__(self):
         self.hits: list[bytes] = []
-        self.server = socket.create_server(("127.0.0.1", port))
+        # A port the system picks: a fixed one in the ephemeral range was once held by another test's socket.
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
         self.server.settimeout(0.5)
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._serve, daemon=True)
@@ -294,7 +298,7 @@ class CorpusRun:
     rows: dict[str, GradebookRow]
     instructor_before: dict[str, dict[str, str]]
     archives: dict[str, Path]
-    canaries: dict[int, Canary] = field(default_factory=dict)
+    canaries: dict[str, Canary] = field(default_factory=dict)  # by case name
 
     def instructor_files(self) -> dict[str, dict[str, str]]:
         return {name: digest_tree(path) for name, path in instructor_paths(self.course).items()}
@@ -324,25 +328,26 @@ def corpus_run(tmp_path_factory) -> CorpusRun:
     assignments = sorted({case["assignment"] for case in cases})
     release(course, [get_assignment(assignment).folder for assignment in assignments])
     export_heldout(course.heldout, course.heldout_pin, assignments)
-    archives = {}
-    for case in cases:
-        folder = folder_of(case)
-        archive = course.archive(folder) / f"{case['student']}__{folder}__{TIMESTAMP}.zip"
-        if case["mode"] == "models":
-            write_model_archive(case, archive, root / "models")
-        else:
-            write_archive(course, case, archive)
-        archives[case["student"]] = archive
-    for folder in notebook_folders(cases):
-        for student in HONEST:
-            archive = course.archive(folder) / f"{student}__{folder}__{TIMESTAMP}.zip"
-            write_archive(course, {"mode": "notebook", "assignment": folder, "student": student}, archive)
-            archives[f"{student}/{folder}"] = archive
-
-    run = CorpusRun(course, {}, {name: digest_tree(path) for name, path in instructor_paths(course).items()},
-                    archives)
-    run.canaries = {case["canary_port"]: Canary(case["canary_port"]) for case in cases if "canary_port" in case}
+    canaries = {case["name"]: Canary() for case in cases if case.get("canary")}
     try:
+        archives = {}
+        for case in cases:
+            folder = folder_of(case)
+            archive = course.archive(folder) / f"{case['student']}__{folder}__{TIMESTAMP}.zip"
+            if case["mode"] == "models":
+                write_model_archive(case, archive, root / "models")
+            else:
+                write_archive(course, case, archive, canaries.get(case["name"]))
+            archives[case["student"]] = archive
+        for folder in notebook_folders(cases):
+            for student in HONEST:
+                archive = course.archive(folder) / f"{student}__{folder}__{TIMESTAMP}.zip"
+                write_archive(course, {"mode": "notebook", "assignment": folder, "student": student}, archive)
+                archives[f"{student}/{folder}"] = archive
+
+        run = CorpusRun(course, {}, {name: digest_tree(path) for name, path in instructor_paths(course).items()},
+                        archives)
+        run.canaries = canaries
         for folder in notebook_folders(cases):
             assignment = get_assignment(folder).assignment_id
             students = [*HONEST, *notebook_students(cases, assignment)]
@@ -357,7 +362,7 @@ def corpus_run(tmp_path_factory) -> CorpusRun:
                          models=True, progress=False):
             run.rows[row.student] = row
     finally:
-        for canary in run.canaries.values():
+        for canary in canaries.values():
             canary.close()
     return run
 
@@ -386,9 +391,9 @@ def test_bad_submission(corpus_run: CorpusRun, name: str):
         limit = case["measure_no_better_than"]
         better = limit - value if get_assignment(case["assignment"]).forecast is not None else value - limit
         assert better <= 0, (f"{name} measured {value:.4f}, better than {limit}", row)
-    port = case.get("canary_port")
-    if port is not None:
-        assert corpus_run.canaries[port].hits == [], f"{name} reached 127.0.0.1:{port}"
+    if case.get("canary"):
+        canary = corpus_run.canaries[name]
+        assert canary.hits == [], f"{name} reached 127.0.0.1:{canary.port}"
     folder = folder_of(case)
     autograded = course.autograded / student / folder / get_assignment(folder).notebook
     if "max_autograded_bytes" in case:

@@ -1,8 +1,8 @@
 """Each course's demo batch graded end to end: the reference, weak, broken and cheating students of its
 assignments, run through `tfcourse grade`.
 
-The ``demo`` fixture grades one course's batch once (a module fixture parametrized by course); every
-test is parametrized by (course, what it checks). conftest.py puts each course's tests in an xdist group
+The ``demo`` fixture grades one course's batch once per test process (it keeps the batches itself);
+every test is parametrized by (course, what it checks). conftest.py puts each course's tests in an xdist group
 of their own, so `make test` (``--dist loadgroup``) grades the four courses on whichever worker is free,
 one batch per worker at a time.
 """
@@ -68,9 +68,9 @@ def pytest_generate_tests(metafunc):
         if name in metafunc.fixturenames:
             pairs = [(course, value) for course in COURSES for value in values_of(course)]
             ids = [value if isinstance(value, str) else "-".join(value) for _, value in pairs]
-            metafunc.parametrize(("demo", name), pairs, indirect=["demo"], scope="module", ids=ids)
+            metafunc.parametrize(("demo", name), pairs, indirect=["demo"], ids=ids)
             return
-    metafunc.parametrize("demo", COURSES, indirect=True, scope="module")
+    metafunc.parametrize("demo", COURSES, indirect=True)
 
 
 def students_of(assignment: str) -> dict[str, DemoStudent]:
@@ -87,14 +87,22 @@ def meets_expectation(student: DemoStudent, row) -> bool:
     return all(phrase in " ".join(row.reasons) for phrase in student.expect_reasons)
 
 
-@pytest.fixture(scope="module")
+# Each course's graded batch, made once per test process. A module-scoped fixture parametrized by
+# (course, assignment) pairs was torn down and rebuilt between pairs of one course (measured: the C2, C3 and C4
+# batches graded twice), so the fixture keeps its batches itself.
+_BATCHES: dict[str, tuple] = {}
+
+
+@pytest.fixture
 def demo(request, tmp_path_factory):
-    """(course copy, {(student, assignment id): row}): the demo graded for this module's course."""
+    """(course copy, {(student, assignment id): row}): the demo batch of the course ``request.param``."""
     course_id = request.param
-    course = Course(REPO).copy_to(tmp_path_factory.mktemp(f"demo-{course_id}") / "course")
-    folders = [folder for folder in course.assignment_folders() if folder.startswith(course_id)]
-    rows = run_demo(course, folders=folders, progress=False)
-    return course, {(row.student, row.assignment.split("_")[0]): row for row in rows}
+    if course_id not in _BATCHES:
+        course = Course(REPO).copy_to(tmp_path_factory.mktemp(f"demo-{course_id}") / "course")
+        folders = [folder for folder in course.assignment_folders() if folder.startswith(course_id)]
+        rows = run_demo(course, folders=folders, progress=False)
+        _BATCHES[course_id] = course, {(row.student, row.assignment.split("_")[0]): row for row in rows}
+    return _BATCHES[course_id]
 
 
 @pytest.mark.slow
@@ -226,7 +234,7 @@ def test_model_only_grading_gives_the_notebook_points(demo):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("demo", ["C2"], indirect=True, scope="module")
+@pytest.mark.parametrize("demo", ["C2"], indirect=True)
 def test_training_from_scratch_stays_below_the_transfer_ladder(demo):
     """C2W3's weak student trains the base's architecture from scratch as long as the head trains: is its
     accuracy below the ladder, so that transfer learning, not only the frozen-base rule, makes the difference?"""
