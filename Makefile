@@ -31,11 +31,11 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	$(BIN)/tfcourse demo
 
-# Two workers on two cores; --dist loadgroup runs each group of tests/conftest.py's (a test file, or one
-# course's demo batch in tests/test_demo.py) on one worker, so every module fixture is built once.
+# Two workers on two cores; --dist loadscope with tests/conftest.py's scheduler runs each test file (and
+# each course's demo batch in tests/test_demo.py) on one worker, so every module fixture is built once.
 test: setup
 	$(BIN)/ruff check tfcourse tests benchmarks
-	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=25
+	$(BIN)/python -m pytest -n 2 --dist loadscope --durations=25
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow"

@@ -2,9 +2,8 @@
 assignments, run through `tfcourse grade`.
 
 The ``demo`` fixture grades one course's batch once per test process (it keeps the batches itself);
-every test is parametrized by (course, what it checks). conftest.py puts each course's tests in an xdist group
-of their own, so `make test` (``--dist loadgroup``) grades the four courses on whichever worker is free,
-one batch per worker at a time.
+every test is parametrized by (course, what it checks). conftest.py's scheduler makes each course's tests one
+unit of work, so `make test` grades the four courses on whichever worker is free.
 """
 
 from __future__ import annotations
@@ -87,9 +86,8 @@ def meets_expectation(student: DemoStudent, row) -> bool:
     return all(phrase in " ".join(row.reasons) for phrase in student.expect_reasons)
 
 
-# Each course's graded batch, made once per test process. A module-scoped fixture parametrized by
-# (course, assignment) pairs was torn down and rebuilt between pairs of one course (measured: the C2, C3 and C4
-# batches graded twice), so the fixture keeps its batches itself.
+# Each course's graded batch, made once per test process (and, with conftest.py's scheduler, on one worker):
+# tests of several assignments and students share it.
 _BATCHES: dict[str, tuple] = {}
 
 
