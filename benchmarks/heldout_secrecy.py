@@ -27,7 +27,6 @@ sys.path.insert(0, str(REPO))
 from tfcourse.grading import EvaluationData, get_assignment  # noqa: E402
 from tfcourse.grading.heldout import heldout_examples, scored_examples  # noqa: E402
 from tfcourse.grading.lookup import build_lookup, memory  # noqa: E402
-from tfcourse.grading.metrics import validate_predictions  # noqa: E402
 from tfcourse.grading.models import predicted_classes  # noqa: E402
 from tfcourse.grading.scorer import Scorer  # noqa: E402
 from tfcourse.series import naive_forecast_mae  # noqa: E402
@@ -42,8 +41,8 @@ TEXT_FEATURES = 5000  # tf-idf vocabulary of a text lookup: keeps its memory's w
 def per_example(spec, predictions: np.ndarray, data: EvaluationData) -> np.ndarray:
     """1/0 per example for a classifier (right or wrong); for a forecaster its absolute error over the
     naive forecast's mean absolute error (so the mean is the ladder's share of the naive error)."""
-    predictions = validate_predictions(spec, predictions, len(data.y))
-    if spec.forecast is not None:
+    predictions = spec.measure.validate(spec, predictions, len(data.y))
+    if spec.is_forecaster:
         naive = naive_forecast_mae(data.x, len(data.x) - len(data.y))
         return np.abs(predictions[:, 0] - data.y) / naive
     return (predicted_classes(predictions) == data.y.astype(int)).astype(float)
@@ -54,7 +53,7 @@ def public_memory(assignment: str, holds: str) -> tuple[np.ndarray, np.ndarray]:
     ("test"), or as many examples of the training split ("train")."""
     spec = get_assignment(assignment)
     test_x, test_y = scored_examples(spec, *heldout_examples(spec.dataset, 0))
-    if spec.forecast is not None:  # every window before a test day, or as many windows of the training years
+    if spec.is_forecaster:  # every window before a test day, or as many windows of the training years
         from tfcourse.data import load
         from tfcourse.series import forecast_windows
 
@@ -84,7 +83,7 @@ def public_lookup(assignment: str, holds: str):
 
     spec = get_assignment(assignment)
     x, y = public_memory(assignment, holds)
-    if spec.forecast is not None:
+    if spec.is_forecaster:
         return lookup_model(x, y, metric="euclidean")
     vectorizer = keras.layers.TextVectorization(max_tokens=TEXT_FEATURES, output_mode="tf_idf")
     vectorizer.adapt(x[:, 0])
@@ -117,7 +116,7 @@ def public_rows(assignments: list[str], scorer: Scorer, scratch: Path) -> list[d
                          "test": next_word_lookup("test"), "train": next_word_lookup("train"), "points": {}})
             continue
         data = EvaluationData(*scored_examples(spec, *heldout_examples(spec.dataset, 0)), "held-out", True)
-        row = {"assignment": assignment, "metric": "share of naive MAE" if spec.forecast else "accuracy", "points": {}}
+        row = {"assignment": assignment, "metric": "share of naive MAE" if spec.is_forecaster else "accuracy", "points": {}}
         for holds in ("test", "train"):
             path = scratch / f"{assignment}-public-{holds}" / spec.model_filename
             path.parent.mkdir()
@@ -160,7 +159,7 @@ def main() -> None:
                 print(f"{assignment} seed {seed}: holding the test material {scores['test'][-1]:.4f}, "
                       f"the training split {scores['train'][-1]:.4f}", flush=True)
             pooled = np.concatenate(differences)
-            rows.append({"assignment": assignment, "metric": "share of naive MAE" if spec.forecast else "accuracy",
+            rows.append({"assignment": assignment, "metric": "share of naive MAE" if spec.is_forecaster else "accuracy",
                          "sizes": sizes, "test": statistics.fmean(scores["test"]),
                          "train": statistics.fmean(scores["train"]), "difference": float(np.mean(pooled)),
                          "se": float(np.std(pooled, ddof=1) / np.sqrt(len(pooled))), "examples": len(pooled)})

@@ -59,6 +59,15 @@ def headless_chromium(*arguments: str, window_size: str = "1400,900"):
     return webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
 
 
+@pytest.fixture(scope="module")
+def scorer():
+    """A scorer whose sandboxed workers start on first use and stay warm for the test module."""
+    from tfcourse.grading.scorer import Scorer
+
+    with Scorer() as warm:
+        yield warm
+
+
 @pytest.fixture
 def isolated_cache(tmp_path, monkeypatch) -> Path:
     """A fresh, empty tfcourse cache directory for one test."""

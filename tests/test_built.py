@@ -8,6 +8,7 @@ from tfcourse import pretrained, word_vectors
 from tfcourse.built import ARTIFACTS, get_artifact
 from tfcourse.errors import UnknownName
 from tfcourse.grading import ASSIGNMENTS
+from tfcourse.grading.rules import FrozenBaseRule
 
 
 def test_every_declared_artifact_exists_and_names_its_modules_file():
@@ -21,8 +22,9 @@ def test_every_declared_artifact_exists_and_names_its_modules_file():
 def test_a_frozen_base_rule_comes_with_its_artifact():
     """A spec graded on the frozen base must hand its notebook the base."""
     for spec in ASSIGNMENTS.values():
-        if spec.frozen_base is not None:
-            assert spec.frozen_base.layer_name in spec.artifacts, spec.assignment_id
+        for rule in spec.rules:
+            if isinstance(rule, FrozenBaseRule):
+                assert rule.layer_name in spec.artifacts, spec.assignment_id
 
 
 def test_an_unknown_artifact_is_named_with_the_known_ones():

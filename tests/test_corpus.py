@@ -389,7 +389,7 @@ def test_bad_submission(corpus_run: CorpusRun, name: str):
     if "measure_no_better_than" in case:
         value = measured(case, scorer_report(course, case, row))
         limit = case["measure_no_better_than"]
-        better = limit - value if get_assignment(case["assignment"]).forecast is not None else value - limit
+        better = limit - value if get_assignment(case["assignment"]).is_forecaster else value - limit
         assert better <= 0, (f"{name} measured {value:.4f}, better than {limit}", row)
     if case.get("canary"):
         canary = corpus_run.canaries[name]
@@ -427,7 +427,7 @@ def scorer_report(course: Course, case: dict, row: GradebookRow) -> str:
 
 def measured(case: dict, text: str) -> float:
     """The model's measured value in ``text``: accuracy, or a forecaster's share of the naive error."""
-    if get_assignment(case["assignment"]).forecast is not None:
+    if get_assignment(case["assignment"]).is_forecaster:
         found = re.search(r"([0-9.]+)% of the naive forecast's", text)
         return float(found.group(1)) / 100 if found else float("nan")
     found = re.search(r"accuracy: ([0-9.]+)", text)
@@ -444,7 +444,7 @@ def assert_no_better(corpus_run: CorpusRun, case: dict) -> None:
     reference = measured(yardstick, scorer_report(corpus_run.course, yardstick, theirs))
     assert value == value and reference == reference, ("no measured value in the report", mine, theirs)
     tolerance = case.get("tolerance", 0.02)
-    better = reference - value if get_assignment(case["assignment"]).forecast is not None else value - reference
+    better = reference - value if get_assignment(case["assignment"]).is_forecaster else value - reference
     assert better <= tolerance, (f"{case['name']} measured {value:.4f}, its yardstick {yardstick['name']} "
                                  f"{reference:.4f}: memorising the test material helped", mine, theirs)
     assert mine.score <= theirs.score or abs(value - reference) <= tolerance, (case["name"], mine, theirs)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import html
+import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -21,7 +23,6 @@ from tfcourse.course import Course
 from tfcourse.data import get_spec
 from tfcourse.grading import ASSIGNMENTS, EvaluationData, get_assignment
 from tfcourse.grading.heldout import heldout_examples, scored_examples
-from tfcourse.grading.scorer import Scorer
 from tfcourse.instructor.demo import DemoStudent, demo_students, run_demo
 from tfcourse.instructor.grade import grade
 
@@ -100,7 +101,23 @@ def demo(request, tmp_path_factory):
         folders = [folder for folder in course.assignment_folders() if folder.startswith(course_id)]
         rows = run_demo(course, folders=folders, progress=False)
         _BATCHES[course_id] = course, {(row.student, row.assignment.split("_")[0]): row for row in rows}
+        write_snapshot(course_id, rows)
     return _BATCHES[course_id]
+
+
+# A folder to write each course's graded rows to, for benchmarks/compare_gradebooks.py (unset: none written).
+SNAPSHOT_ENV = "TFCOURSE_DEMO_SNAPSHOT"
+
+
+def write_snapshot(course_id: str, rows) -> None:
+    """Write the batch's rows (score, possible, reasons) as <snapshot folder>/<course>.json, when asked to."""
+    folder = os.environ.get(SNAPSHOT_ENV)
+    if folder:
+        rows_by_id = {f"{row.student}/{row.assignment}": {"score": row.score, "possible": row.possible,
+                                                          "reasons": list(row.reasons)} for row in rows}
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, f"{course_id}.json"), "w") as stream:
+            json.dump(rows_by_id, stream, indent=1, sort_keys=True)
 
 
 @pytest.mark.slow
@@ -135,12 +152,6 @@ def heldout_draw(dataset: str, seed: int) -> tuple:
     if key not in _DRAWS:
         _DRAWS[key] = heldout_examples(dataset, seed)
     return _DRAWS[key]
-
-
-@pytest.fixture(scope="module")
-def scorer():
-    with Scorer() as warm:
-        yield warm
 
 
 @pytest.mark.slow

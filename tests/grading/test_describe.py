@@ -3,14 +3,14 @@ docs/grading.md's threshold columns must say what the specs say."""
 
 from __future__ import annotations
 
-import re
-
 import nbformat
 import pytest
 from conftest import REPO
 
+from tfcourse.course import Course
 from tfcourse.grading import ASSIGNMENTS, get_assignment
-from tfcourse.grading.describe import BEGIN, END, number, rules_markdown, table_cells, with_rules
+from tfcourse.grading.describe import BEGIN, END, number, rules_markdown, thresholds_table, with_block, with_rules
+from tfcourse.instructor.release import generated_tables
 
 
 def blocks(path) -> list[str]:
@@ -50,32 +50,24 @@ def test_numbers_read_as_reports_show_them():
             number(get_assignment("C4W4"), 0.955)] == ["0.10", "0.745", "95.5%"]
 
 
-def grading_table() -> dict[str, list[str]]:
-    """docs/grading.md's threshold table: assignment id -> its row's cells."""
-    text = (REPO / "docs" / "grading.md").read_text()
-    table = text.split("## Thresholds", 1)[1].split("\n## ", 1)[0]
-    rows = {}
-    for line in table.splitlines():
-        found = re.match(r"\| (C\dW\d) ", line)
-        if found:
-            rows[found.group(1)] = [cell.strip() for cell in line.strip("|").split(" | ")]
-    return rows
+@pytest.mark.parametrize("name", ["README.md", "docs/grading.md"])
+def test_readme_and_docs_tables_are_the_ones_the_specs_write(name):
+    """Do README.md's course tables and docs/grading.md's thresholds table say what the specs (and the labs'
+    titles) say today (`tfcourse release` rewrites them)?"""
+    text = (REPO / name).read_text()
+    for block, body in generated_tables(Course(REPO))[name].items():
+        assert with_block(text, block, body) == text, f"{name}: run `tfcourse release` to rewrite the {block}"
 
 
-@pytest.mark.parametrize("assignment", sorted(ASSIGNMENTS))
-def test_docs_threshold_table_agrees_with_the_spec(assignment):
-    """Does docs/grading.md's row give the spec's full and partial credit, gap and frozen-base points, and
-    each exercise's points?"""
-    spec = get_assignment(assignment)
-    row = grading_table()[assignment]
-    if spec.has_model:
-        assert (row[2], row[3]) == table_cells(spec), row
-    others = " ".join(row[2:])
-    if spec.gap is not None:
-        label = "loss gap" if spec.gap.on == "loss" else "gap"
-        assert f"{label} <= {spec.gap.max_gap:g} → {spec.gap.points:g}" in others, row
-    if spec.frozen_base is not None:
-        assert f"frozen base → {spec.frozen_base.points:g}" in others, row
-    for part in spec.exercises:
-        assert re.search(rf"`{part.exercise.name}`[^;|]*→ {part.points:g}\b", others) or \
-            f"{part.points:g} points (test cell `{part.test_cell}`)" in others, (part.exercise.name, row)
+def test_the_thresholds_table_gives_each_rung_rule_and_exercise():
+    """Does the thresholds table's row of an assignment hold its rungs, its rules' cells and its exercises' points?"""
+    table = thresholds_table([get_assignment("C2W2"), get_assignment("C1W2"), get_assignment("C3W1")])
+    c2w2, c1w2, c3w1 = table.splitlines()[2:]
+    assert "| >= 0.60 → 5 | — |" in c2w2 and "gap <= 0.225 → 5 (only with accuracy >= 0.60 and a training-split" in c2w2
+    assert "| >= 0.745 → 6 | >= 0.73 → 3 |" in c1w2 and "`StopAtAccuracy` (callback) → 4" in c1w2
+    assert "| — | — |" in c3w1 and "`fit_vectorizer` (vectorizer) → 4" in c3w1
+
+
+def test_a_missing_block_is_refused():
+    with pytest.raises(ValueError, match="no block 'course table C9'"):
+        with_block("no markers here", "course table C9", "| a |")

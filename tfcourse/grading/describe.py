@@ -16,21 +16,12 @@ END = "<!-- end of grading rules -->"
 
 
 def number(spec: AssignmentSpec, value: float) -> str:
-    """A threshold as reports show it: a forecaster's share as a percentage, others with two decimals or more."""
-    if spec.forecast is not None:
-        return f"{value * 100:g}%"
-    return f"{value:.2f}" if round(value, 2) == value else f"{value:g}"
+    """A threshold as the rules write it: a forecaster's share as a percentage, others with two decimals or more."""
+    return spec.measure.written(value)
 
 
 def _comparison(spec: AssignmentSpec) -> str:
     return "at least" if spec.higher_is_better else "at most"
-
-
-def measure_name(spec: AssignmentSpec) -> str:
-    """What the ladder measures, in words."""
-    if spec.forecast is not None:
-        return "mean absolute error as a share of the naive forecast's on the same steps"
-    return spec.metric_name
 
 
 def rung_words(spec: AssignmentSpec, rung: Rung) -> str:
@@ -42,23 +33,8 @@ def rule_lines(spec: AssignmentSpec) -> list[str]:
     lines = []
     if spec.has_model:
         rungs = ", ".join(rung_words(spec, rung) for rung in spec.ladder)
-        lines.append(f"- **{measure_name(spec)}** on held-out data your notebook never sees: {rungs}")
-        lowest = number(spec, spec.ladder[-1].threshold)
-        if spec.frozen_base is not None:
-            lines.append(f"- **frozen base**: {spec.frozen_base.points:g} points when the layer "
-                         f"`{spec.frozen_base.layer_name}` holds exactly the published pre-trained weights and feeds "
-                         f"the predictions, once the {spec.metric_name} reaches {lowest}; without such a base the "
-                         f"{spec.metric_name} earns nothing")
-        if spec.gap is not None and spec.gap.on == "loss":
-            lines.append(f"- **loss gap** (held-out cross-entropy minus cross-entropy on the training split): "
-                         f"{spec.gap.points:g} points for at most {spec.gap.max_gap:g}, once the {spec.metric_name} "
-                         f"reaches {lowest}")
-        elif spec.gap is not None:
-            floor = (f" and the model gets at least {spec.gap.min_training:.0%} of its training split right"
-                     if spec.gap.min_training else "")
-            lines.append(f"- **gap** (accuracy on the training split minus accuracy on held-out data): "
-                         f"{spec.gap.points:g} points for at most {spec.gap.max_gap:g}, once the accuracy reaches "
-                         f"{lowest}{floor}")
+        lines.append(f"- **{spec.measure.described()}** on held-out data your notebook never sees: {rungs}")
+        lines += [f"- {rule.described(spec)}" for rule in spec.rules]
     for part in spec.exercises:
         lines.append(f"- **{part.exercise.title}** (`{part.exercise.name}`, called by the grader on inputs of its own): "
                      f"{part.points:g} points")
@@ -87,3 +63,57 @@ def table_cells(spec: AssignmentSpec) -> tuple[str, str]:
     operator = ">=" if spec.higher_is_better else "<="
     cells = [f"{operator} {number(spec, rung.threshold)} → {rung.points:g}" for rung in spec.ladder]
     return cells[0], cells[1] if len(cells) > 1 else "—"
+
+
+# --- the tables of README.md and docs/grading.md -------------------------------------------------------
+
+TABLE_BEGIN = ("<!-- {name}: written by `tfcourse release` from the specs (tfcourse/grading/specs/) and the labs' "
+               "titles; edit those, not these lines -->")
+TABLE_END = "<!-- end of {name} -->"
+
+
+def cell_text(text: str) -> str:
+    """Text for a markdown table cell (a pipe would end the cell)."""
+    return " ".join(text.replace("|", "\\|").split())
+
+
+def other_checks(spec: AssignmentSpec) -> str:
+    """docs/grading.md's "other checks" cell: each rule's, each exercise's, and what the model must take."""
+    cells = [rule.table_cell(spec) for rule in spec.rules]
+    cells += [f"`{part.exercise.name}` ({part.exercise.title}) → {part.points:g}" for part in spec.exercises]
+    if spec.exercises:
+        cells.append("each exercise all or nothing, on the grader's own inputs")
+    if spec.has_model:
+        cells.append(f"the grader feeds {spec.input_note}")
+    return "; ".join(cells) or "—"
+
+
+def thresholds_table(specs: list[AssignmentSpec]) -> str:
+    """docs/grading.md's thresholds table, one row per assignment."""
+    rows = ["| assignment | scored on | full credit | partial credit | other checks |", "|---|---|---|---|---|"]
+    for spec in specs:
+        full, partial = table_cells(spec) if spec.has_model else ("—", "—")
+        rows.append(f"| {spec.assignment_id} {cell_text(spec.title)} | {cell_text(spec.graded_on)} | {full} | {partial} "
+                    f"| {cell_text(other_checks(spec))} |")
+    return "\n".join(rows)
+
+
+def course_table(course_id: str, specs: list[AssignmentSpec], labs: dict[str, list[str]]) -> str:
+    """README.md's table of one course: per week, its labs' titles (``labs``: week -> titles) and its graded
+    assignments (a week with two assignments gets a row for each)."""
+    rows = [f"| week | labs (`notebooks/{course_id}/`) | graded assignment (`release/`) | data (offline) |",
+            "|---|---|---|---|"]
+    for spec in specs:
+        week = spec.assignment_id[2:4]
+        rows.append(f"| {week} | {cell_text('; '.join(labs.get(week, [])) or '—')} | `{spec.folder}`: "
+                    f"{cell_text(spec.summary)} | {cell_text(spec.data_note)} |")
+    return "\n".join(rows)
+
+
+def with_block(text: str, name: str, body: str) -> str:
+    """``text`` with the block called ``name`` (between its markers) replaced by ``body``."""
+    begin, end = TABLE_BEGIN.format(name=name), TABLE_END.format(name=name)
+    if begin not in text or end not in text.split(begin, 1)[1]:
+        raise ValueError(f"no block {name!r} between its markers {begin!r} and {end!r}")
+    before, rest = text.split(begin, 1)
+    return before + begin + "\n" + body + "\n" + end + rest.split(end, 1)[1]

@@ -175,6 +175,6 @@ def build_lookup(assignment: str, holds: str):
     """The lookup model of one corpus case."""
     spec = get_assignment(assignment)
     x, y = memory(assignment, holds)
-    if spec.forecast is not None:
+    if spec.is_forecaster:
         return lookup_model(x, y, metric="euclidean")
     return lookup_model(x, one_hot(y, spec.output_units), front=front_layers(assignment))

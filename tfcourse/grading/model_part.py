@@ -1,81 +1,71 @@
 """The model's test cell, judged: one path for the grader's scorer and the learner's self-check.
 
 Both hand :func:`judge_model_part` an ``evaluate`` function that loads the saved model and returns its
-predictions on a set of examples with its :class:`~tfcourse.grading.findings.ModelFindings`: the scorer's
-runs in the sandboxed model worker, the self-check's in the notebook. Everything after that (the metric,
-the ladder, the gap, frozen-base and forecast rules, the report lines) is the same code. A model that
-cannot be loaded or scored raises :class:`~tfcourse.grading.models.ModelRejected`, which becomes the
-cell's reason here, in one place.
+predictions on a set of examples with what the spec's rules found on it: the scorer's runs in the sandboxed
+model worker (:mod:`tfcourse.grading.predict_job`), the self-check's in the notebook. Everything after that
+(the spec's measure and ladder, its rules, the report lines) is the same code, in the rules of
+:mod:`tfcourse.grading.rules`. A model that cannot be loaded or scored raises
+:class:`~tfcourse.grading.models.ModelRejected`, which becomes the cell's reason here, in one place.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
 
-from tfcourse.grading.findings import ModelFindings
-from tfcourse.grading.heldout import EvaluationData, training_data
-from tfcourse.grading.metrics import (
-    BaseFinding,
-    frozen_base_check,
-    gap_check,
-    gap_measure,
-    measure,
-    model_part_checks,
-    naive_error,
-    rejected_model_check,
-    with_generated_text,
-)
+from tfcourse.grading import untrusted
+from tfcourse.grading.heldout import EvaluationData
 from tfcourse.grading.models import ModelRejected
 from tfcourse.grading.result import CheckResult
+from tfcourse.grading.rules.base import Evaluate, Evidence
 from tfcourse.grading.specs import AssignmentSpec
 
-# (examples, whether the rules' findings are wanted) -> (predictions, findings); raises ModelRejected.
-Evaluate = Callable[[EvaluationData, bool], tuple[np.ndarray, ModelFindings]]
+__all__ = ["Evaluate", "find_on_model", "judge_model_part", "model_part_checks", "read_findings", "rejected_model_part"]
+
+
+def find_on_model(model, spec: AssignmentSpec, x: np.ndarray, predictions: np.ndarray) -> dict:
+    """The worker's half of every rule: what each finds on the loaded model, by rule key (plain JSON data)."""
+    found = {}
+    for rule in spec.model_rules:
+        finding = rule.find(model, spec, x, predictions)
+        if finding is not None:
+            found[rule.key] = finding
+    return found
+
+
+def read_findings(spec: AssignmentSpec, answer: object) -> dict:
+    """The grader's reading of a worker's findings (untrusted): each rule reads its own, by its key."""
+    fields = untrusted.mapping(answer) or {}
+    return {rule.key: rule.read(fields.get(rule.key)) for rule in spec.model_rules if rule.key}
 
 
 def rejected_model_part(spec: AssignmentSpec, reason: str) -> list[CheckResult]:
     """The cell's checks for a model that could not be scored: 0 for each, with the reason."""
-    checks = [rejected_model_check(spec, reason)]
-    if spec.gap is not None:
-        checks.append(gap_check(spec, None, None))
-    if spec.frozen_base is not None:
-        checks.append(frozen_base_check(spec, None, None))
-    return checks
+    return [spec.measure.rejected(spec, reason), *(rule.rejected(spec) for rule in spec.rules)]
 
 
-def measured_gap(spec: AssignmentSpec, evaluate: Evaluate, predictions: np.ndarray,
-                 data: EvaluationData) -> tuple[float | None, float | None]:
-    """What the gap rule compares: its measure on the training split and on ``data`` (None where the
-    model could not be scored)."""
-    training = training_data(spec)
-    try:
-        training_predictions, _ = evaluate(training, False)
-        on_training = gap_measure(spec, training_predictions, training.y)
-    except ModelRejected:
-        on_training = None
-    try:
-        on_data = gap_measure(spec, predictions, data.y)
-    except ModelRejected:
-        on_data = None
-    return on_training, on_data
+def model_part_checks(evidence: Evidence) -> list[CheckResult]:
+    """The cell's checks of a scored model: the ladder (unless a rule vetoes it), then each rule's."""
+    spec = evidence.spec
+    veto = next((why for rule in spec.rules if (why := rule.veto(evidence)) is not None), None)
+    ladder = spec.measure.check(evidence) if veto is None else spec.measure.uncounted(spec, evidence.value, veto)
+    return [ladder, *(rule.judge(evidence) for rule in spec.rules)]
 
 
 def judge_model_part(spec: AssignmentSpec, evaluate: Evaluate, data: EvaluationData,
                      published_base: Callable[[], str]) -> list[CheckResult]:
-    """The checks of the model's test cell on ``data``: the ladder, and the spec's gap, frozen-base and
-    forecast rules; ``published_base`` gives the digest a frozen base must have."""
+    """The checks of the model's test cell on ``data``: the spec's measure and ladder, then its rules;
+    ``published_base`` gives the digest a frozen base must have."""
     try:
-        predictions, findings = evaluate(data, True)
+        predictions, answer = evaluate(data, True)
     except ModelRejected as rejection:
         return rejected_model_part(spec, str(rejection))
+    findings = read_findings(spec, answer)
     try:
-        value = measure(spec, predictions, data.y)
+        value = spec.measure.measure(spec, predictions, data.y)
     except ModelRejected as rejection:
-        return with_generated_text(spec, rejected_model_part(spec, str(rejection)), findings.generated)
-    gap = measured_gap(spec, evaluate, predictions, data) if spec.gap is not None else None
-    base = (BaseFinding(findings.base_digest, published_base(), findings.agreement_without_base)
-            if spec.frozen_base is not None else None)
-    checks = model_part_checks(spec, value, gap, base, naive_error(spec, data.x, len(data.y)))
-    return with_generated_text(spec, checks, findings.generated)
+        return spec.measure.decorate(spec, rejected_model_part(spec, str(rejection)), findings)
+    evidence = Evidence(spec, data, predictions, value, findings, evaluate, functools.cache(published_base))
+    return spec.measure.decorate(spec, model_part_checks(evidence), findings)

@@ -12,7 +12,7 @@ from pathlib import Path
 import keras  # noqa: F401  (imported once in the warm worker, never in the jobs)
 import numpy as np
 
-from tfcourse.grading.findings import model_findings
+from tfcourse.grading.model_part import find_on_model
 from tfcourse.grading.models import ModelRejected, load_model_safely, predict
 from tfcourse.grading.specs import get_assignment
 from tfcourse.sandbox.forkserver import JobRejected
@@ -26,18 +26,17 @@ def handle(job: dict) -> dict:
 
     For a forecaster the job also says how many ``steps`` at the end of the series to forecast.
 
-    The answer also carries the model's :class:`~tfcourse.grading.findings.ModelFindings` (the digest of
-    a frozen-base rule's layer and how far the predictions depend on it; the text a next-word model writes
-    after the spec's seed text), judged outside. For next-word prediction (metric "top_k") the
-    predictions are words.
+    The answer also carries what the spec's rules find on the model (the digest of a frozen-base rule's
+    layer and how far the predictions depend on it; the text a next-word model writes after its seed
+    text), by rule key, judged outside. For next-word prediction the predictions are words.
     """
     spec = get_assignment(job["assignment"])
     try:
         model = load_model_safely(Path(job["model"]), name=job.get("name"))
         x = spec.prepare(np.load(job["inputs"], allow_pickle=False))
         predictions = predict(model, spec, x, steps=job.get("steps"))
-        findings = model_findings(model, spec, x, predictions)
+        findings = find_on_model(model, spec, x, predictions)
     except ModelRejected as rejection:
         raise JobRejected(str(rejection)) from None
     np.save(job["predictions"], predictions, allow_pickle=False)
-    return {"predictions": job["predictions"], **findings.as_answer()}
+    return {"predictions": job["predictions"], "findings": findings}

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from tfcourse.data.exported import storable
+from tfcourse.grading import untrusted
 from tfcourse.grading.exercises import PUBLIC_SEED
-from tfcourse.grading.findings import ModelFindings
 from tfcourse.grading.heldout import EvaluationData
 from tfcourse.grading.model_part import judge_model_part
 from tfcourse.grading.models import ModelRejected, check_model_file
@@ -66,11 +66,9 @@ def read_cell_source(notebook: Path, cell_id: str) -> str:
         meta = metadata.get("nbgrader") if isinstance(metadata, dict) else None
         if not isinstance(meta, dict) or meta.get("grade_id") != cell_id or not meta.get("solution"):
             continue
-        source = cell.get("source", "")
-        if isinstance(source, str):
+        source = untrusted.lines(cell.get("source", ""))
+        if source is not None:
             return source
-        if isinstance(source, list) and all(isinstance(line, str) for line in source):
-            return "".join(source)
         raise CellUnavailable(f"the cell {cell_id} of {notebook.name} has no readable source")
     raise CellUnavailable(f"the notebook has no solution cell {cell_id}")
 
@@ -146,9 +144,8 @@ class Scorer:
             self._published_base = published_weights_digest()
         return self._published_base
 
-    def model_outputs(self, spec: AssignmentSpec, model_path: Path, data: EvaluationData
-                      ) -> tuple[np.ndarray, ModelFindings]:
-        """The model's predictions on ``data`` and the worker's findings (made in the sandbox); raises
+    def model_outputs(self, spec: AssignmentSpec, model_path: Path, data: EvaluationData) -> tuple[np.ndarray, object]:
+        """The model's predictions on ``data`` and the worker's findings (made in the sandbox, untrusted); raises
         ModelRejected with the one-line reason there are none."""
         check_model_file(model_path)
         job_id = uuid.uuid4().hex
@@ -170,7 +167,7 @@ class Scorer:
                 predictions = np.load(predictions_path, allow_pickle=False)
             except (OSError, ValueError):
                 raise ModelRejected("the model worker handed back no readable predictions") from None
-            return predictions, ModelFindings.from_answer(answer.get("result"))
+            return predictions, (untrusted.mapping(answer.get("result")) or {}).get("findings")
         finally:
             staged.unlink(missing_ok=True)
             empty_folder(self.outbox)

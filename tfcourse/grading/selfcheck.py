@@ -15,9 +15,8 @@ import warnings
 from pathlib import Path
 
 from tfcourse.grading.exercises import PUBLIC_SEED
-from tfcourse.grading.findings import ModelFindings, model_findings
 from tfcourse.grading.heldout import EvaluationData, validation_data
-from tfcourse.grading.model_part import judge_model_part
+from tfcourse.grading.model_part import find_on_model, judge_model_part
 from tfcourse.grading.models import load_model_safely, predict
 from tfcourse.grading.result import GradeResult
 from tfcourse.grading.specs import get_assignment
@@ -54,7 +53,7 @@ def save_for_grading(assignment_id: str, model, *, directory: str | os.PathLike 
             loaded.append(_quietly(lambda: load_model_safely(model_path)))
         x = spec.prepare(examples.x)
         predictions = _quietly(lambda: predict(loaded[0], spec, x, steps=len(examples.y)))
-        found = _quietly(lambda: model_findings(loaded[0], spec, x, predictions)) if findings else ModelFindings()
+        found = _quietly(lambda: find_on_model(loaded[0], spec, x, predictions)) if findings else {}
         return predictions, found
 
     def published_base() -> str:

@@ -26,6 +26,7 @@ import numpy as np
 
 from tfcourse.data.cache import sha256_of
 from tfcourse.data.exported import storable
+from tfcourse.grading import untrusted
 from tfcourse.grading.heldout import (
     EvaluationData,
     HeldoutError,
@@ -230,7 +231,7 @@ def remove_unlisted(directory: Path, old: dict, files: dict[str, dict]) -> None:
     names = {entry["file"] for entry in files.values()}
     for entry in ((old or {}).get("files") or {}).values():
         name = entry.get("file") if isinstance(entry, dict) else None
-        if isinstance(name, str) and plain_file_name(name) and name not in names:
+        if untrusted.text(name) is not None and plain_file_name(name) and name not in names:
             (directory / name).unlink(missing_ok=True)
 
 

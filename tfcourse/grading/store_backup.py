@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from tfcourse.data.cache import sha256_of
+from tfcourse.grading import untrusted
 from tfcourse.grading.heldout import HeldoutError, heldout_examples
 from tfcourse.grading.specs import ASSIGNMENTS
 from tfcourse.grading.store import (
@@ -98,14 +99,15 @@ def _backup_problem(backup) -> str | None:
     if backup.get("version") != BACKUP_VERSION:
         return f"format version {backup.get('version')!r}; this tfcourse reads version {BACKUP_VERSION}"
     manifest = backup.get("manifest")
-    if not isinstance(backup.get("course_id"), str) or not isinstance(backup.get("examples_sha256"), dict):
+    if untrusted.text(backup.get("course_id")) is None or untrusted.mapping(backup.get("examples_sha256")) is None:
         return "no course_id or examples_sha256"
-    if not (isinstance(manifest, dict) and type(manifest.get("seed")) is int and isinstance(manifest.get("files"), dict)):
+    manifest = untrusted.mapping(manifest) or {}
+    if untrusted.whole(manifest.get("seed")) is None or untrusted.mapping(manifest.get("files")) is None:
         return "its manifest has no seed or files"
     for assignment, entry in manifest["files"].items():
-        if not (isinstance(entry, dict) and isinstance(entry.get("file"), str) and plain_file_name(entry["file"])
-                and isinstance(entry.get("sha256"), str) and len(entry["sha256"]) == 64
-                and type(entry.get("examples")) is int):
+        if not (untrusted.mapping(entry) is not None and untrusted.text(entry.get("file")) and plain_file_name(entry["file"])
+                and untrusted.text(entry.get("sha256")) and len(entry["sha256"]) == 64
+                and untrusted.whole(entry.get("examples")) is not None):
             return f"its manifest entry for {assignment} is not a file name, SHA-256 and example count"
     return None
 

@@ -7,8 +7,8 @@ import json
 
 from tfcourse.course import Course
 from tfcourse.errors import ReleaseFailed
-from tfcourse.grading import get_assignment
-from tfcourse.grading.describe import BEGIN, with_rules
+from tfcourse.grading import ASSIGNMENTS, get_assignment
+from tfcourse.grading.describe import BEGIN, course_table, thresholds_table, with_block, with_rules
 from tfcourse.instructor import nbgrader_steps
 from tfcourse.instructor.exchange import publish as publish_to_exchange
 
@@ -23,6 +23,7 @@ def release(course: Course, folders: list[str] | None = None, *, publish: bool =
     everything = folders is None
     folders = folders or course.assignment_folders()
     write_grading_rules(course, folders)
+    write_tables(course)
     # nbgrader takes "*" for every assignment: one run of about 10 s, where a run per folder costs 3.6 s each.
     for batch in ["*"] if everything else folders:
         step = nbgrader_steps.generate_assignment(course.root, batch)
@@ -57,4 +58,45 @@ def write_grading_rules(course: Course, folders: list[str]) -> list[str]:
         if touched:
             path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
             changed.append(folder)
+    return changed
+
+
+COURSES = ("C1", "C2", "C3", "C4")
+
+
+def lab_titles(course: Course, course_id: str) -> dict[str, list[str]]:
+    """Week -> the titles of its labs (notebooks/<course>/<week>/*.ipynb: each one's first heading, after "·")."""
+    titles: dict[str, list[str]] = {}
+    for path in sorted((course.root / "notebooks" / course_id).glob("W*/*.ipynb")):
+        cells = json.loads(path.read_text())["cells"]
+        source = "".join(cells[0]["source"]) if cells else ""
+        heading = source.lstrip("# ").splitlines()[0] if source.strip() else path.stem
+        titles.setdefault(path.parent.name, []).append(heading.split("·", 1)[-1].strip())
+    return titles
+
+
+def generated_tables(course: Course) -> dict[str, dict[str, str]]:
+    """File (relative to the course root) -> block name -> the table `tfcourse release` writes there."""
+    specs = sorted(ASSIGNMENTS.values(), key=lambda spec: spec.assignment_id)
+    readme = {f"course table {course_id}": course_table(course_id, [spec for spec in specs if
+                                                                     spec.assignment_id.startswith(course_id)],
+                                                        lab_titles(course, course_id)) for course_id in COURSES}
+    return {"README.md": readme, "docs/grading.md": {"thresholds table": thresholds_table(specs)}}
+
+
+def write_tables(course: Course) -> list[str]:
+    """Rewrite the generated tables of README.md and docs/grading.md (files a course copy lacks are skipped);
+    the files changed."""
+    changed = []
+    for name, blocks in generated_tables(course).items():
+        path = course.root / name
+        if not path.is_file():
+            continue
+        text = path.read_text()
+        written = text
+        for block, body in blocks.items():
+            written = with_block(written, block, body)
+        if written != text:
+            path.write_text(written)
+            changed.append(name)
     return changed

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from tfcourse.grading import untrusted
 from tfcourse.grading.exercises.base import Exercise, call_each, learner_function, raised_reason, shown
 from tfcourse.text import STOPWORDS, next_word_pairs, standardize
 
@@ -67,7 +68,7 @@ def stopword_inputs(rng: np.random.Generator) -> dict:
 
 def drive_remove_stopwords(namespace: dict, inputs: dict) -> list:
     function = learner_function(namespace, "remove_stopwords")
-    return [answer if isinstance(answer, str) or raised_reason(answer) is not None else repr(answer)[:200]
+    return [answer if untrusted.text(answer) is not None or raised_reason(answer) is not None else repr(answer)[:200]
             for answer in call_each(function, inputs["sentences"])]
 
 

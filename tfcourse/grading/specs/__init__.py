@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from tfcourse.errors import UnknownName
 from tfcourse.grading.specs import course1, course2, course3, course4
-from tfcourse.grading.specs.base import AssignmentSpec, ExercisePart, ForecastRule, FrozenBaseRule, GapRule, Rung
+from tfcourse.grading.specs.base import AssignmentSpec, ExercisePart, Rung
 
 ASSIGNMENTS: dict[str, AssignmentSpec] = {spec.assignment_id: spec
                                           for spec in (*course1.ASSIGNMENTS, *course2.ASSIGNMENTS, *course3.ASSIGNMENTS,
                                                        *course4.ASSIGNMENTS)}
 
-__all__ = ["ASSIGNMENTS", "AssignmentSpec", "ExercisePart", "ForecastRule", "FrozenBaseRule", "GapRule", "Rung", "get_assignment"]
+__all__ = ["ASSIGNMENTS", "AssignmentSpec", "ExercisePart", "Rung", "get_assignment"]
 
 
 def get_assignment(assignment_id: str) -> AssignmentSpec:

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tfcourse.grading.rules import Accuracy, Measure, ModelRule
+
 if TYPE_CHECKING:
     from tfcourse.grading.exercises import Exercise
 
@@ -23,56 +25,6 @@ class Rung:
 
     threshold: float
     points: float
-
-
-@dataclass(frozen=True)
-class GapRule:
-    """Points for generalizing: the model does about as well on the evaluation data as on its own
-    training split, both measured by the scorer.
-
-    ``on="accuracy"``: training accuracy minus evaluation accuracy is at most ``max_gap``.
-    ``on="loss"``: evaluation cross-entropy minus training cross-entropy is at most ``max_gap``
-    (the original C3W3's "validation loss must not rise", measured on held-out data).
-
-    Earned only when the evaluation accuracy also reaches the ladder's lowest rung, so a model that
-    learned nothing (and so has no gap) gets nothing for it; and, with ``min_training``, only when the
-    model knows its training split that well (accuracy gap only): a model that never learned from those
-    examples (trained on other data, or a lookup of other examples) has no gap with them either.
-    """
-
-    max_gap: float
-    points: float
-    on: str = "accuracy"  # or "loss"
-    min_training: float = 0.0
-
-
-@dataclass(frozen=True)
-class FrozenBaseRule:
-    """Points for transfer learning as taught: the model holds the course's pre-trained base (a layer
-    named ``layer_name``) with exactly the published weights, so the base stayed frozen while the head
-    trained (see :mod:`tfcourse.pretrained`).
-
-    The accuracy ladder counts only for such a model, and these points only once its accuracy also
-    reaches the ladder's lowest rung, so a base saved with an untrained head earns nothing.
-    """
-
-    layer_name: str
-    points: float
-    # With the base's weights zeroed, at most this share of the model's predicted classes may stay the
-    # same: the base must feed the predictions, not sit unused beside another network.
-    max_agreement_without_base: float = 0.6
-
-
-@dataclass(frozen=True)
-class ForecastRule:
-    """Forecasting (Course 4): the scorer cuts every input window itself, the values before each step
-    of the evaluation segment (as many as the model's input shape says), so no model sees the step
-    it forecasts. The ladder judges the mean absolute error as a share of the naive forecast's (each
-    step predicted by the value before it) on the same steps, so a held-out stretch that is noisier
-    or calmer than usual moves both errors alike, and no rung pays a model that the naive forecast beats.
-    """
-
-    relative_to: str = "naive"
 
 
 @dataclass(frozen=True)
@@ -96,7 +48,12 @@ class AssignmentSpec:
     folder: str
     title: str
     dataset: str
-    metric: str = "accuracy"  # "accuracy", "mae", or "top_k" (next-word prediction: see top_k)
+    # In words, for the tables `tfcourse release` writes: what the learner builds (README), the data it
+    # learns from (README), and what the grader scores it on (docs/grading.md).
+    summary: str = ""
+    data_note: str = ""
+    graded_on: str = ""
+    measure: Measure = Accuracy()  # what the ladder judges (tfcourse.grading.rules): accuracy, an error, ...
     ladder: tuple[Rung, ...] = ()
     input_shape: tuple[int, ...] = ()  # the shape of one example as the grader feeds it
     output_units: int = 0
@@ -104,25 +61,18 @@ class AssignmentSpec:
     input_note: str = ""
     model_cell: str = ""  # grade_id of the locked test cell whose points the model decides
     exercises: tuple[ExercisePart, ...] = ()
-    gap: GapRule | None = None  # also scored in the model's test cell
-    frozen_base: FrozenBaseRule | None = None  # also scored in the model's test cell
+    rules: tuple[ModelRule, ...] = ()  # more points of the model's test cell: the gap, the frozen base
     # Built artifacts (tfcourse.built.ARTIFACTS) the notebook uses: each graded notebook gets a copy.
     artifacts: tuple[str, ...] = ()
     # What a split of the dataset becomes before a model is scored on it: (x, y) -> (inputs, targets).
     # C3W4 turns paragraphs into (previous words, next word) pairs. None: the split as it is.
     examples: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
-    # metric "top_k": the model's output is a softmax over the vocabulary of the TextVectorization
-    # layer inside it; a target counts as found when it is among the top_k words (padding and [UNK]
-    # excluded). Each output unit is a word, so output_units is the model's own vocabulary size.
-    top_k: int = 0
-    seed_text: str = ""  # metric "top_k": the feedback shows the words the model writes after this text
-    forecast: ForecastRule | None = None  # a forecaster: x is the series up to the segment's end, y the segment
-
     def __post_init__(self):
-        if self.ladder and not (self.model_cell and self.prepare and (self.output_units or self.metric == "top_k")):
+        from tfcourse.grading.rules import NextWords
+
+        words = isinstance(self.measure, NextWords)  # each output unit is a word of the model's own vocabulary
+        if self.ladder and not (self.model_cell and self.prepare and (self.output_units or words)):
             raise ValueError(f"{self.assignment_id}: a model part needs model_cell, prepare and output_units")
-        if (self.metric == "top_k") != (self.top_k > 0):
-            raise ValueError(f"{self.assignment_id}: top_k is set for the metric 'top_k' and only for it")
         if not self.ladder and not self.exercises:
             raise ValueError(f"{self.assignment_id}: an assignment needs a model part (ladder) or exercises")
 
@@ -142,21 +92,26 @@ class AssignmentSpec:
         return f"{self.folder}.ipynb"
 
     @property
-    def accepted_output_units(self) -> tuple[int, ...]:
-        """Output widths the grader accepts: a binary classifier may use one unit or two."""
-        if self.metric == "accuracy" and self.output_units == 1:
-            return (1, 2)
-        return (self.output_units,)
-
-    @property
     def metric_name(self) -> str:
         """How reports name the metric."""
-        return {"accuracy": "accuracy", "mae": "mean absolute error", "top_k": f"top-{self.top_k} accuracy"}[self.metric]
+        return self.measure.name
 
     @property
     def higher_is_better(self) -> bool:
         """Accuracies reach a rung from below (>=), errors from above (<=)."""
-        return self.metric != "mae"
+        return self.measure.higher_is_better
+
+    @property
+    def is_forecaster(self) -> bool:
+        """Whether the model forecasts a series from windows the grader cuts (Course 4)."""
+        from tfcourse.grading.rules import Forecast
+
+        return isinstance(self.measure, Forecast)
+
+    @property
+    def model_rules(self) -> tuple:
+        """The measure and the extra rules: everything that may find something on the model in the worker."""
+        return (self.measure, *self.rules)
 
     @property
     def model_points(self) -> float:
@@ -164,10 +119,10 @@ class AssignmentSpec:
 
     @property
     def model_cell_points(self) -> float:
-        """Points of the model's test cell: the ladder's top rung, plus the gap and frozen-base rules' points."""
+        """Points of the model's test cell: the ladder's top rung, plus its rules' points."""
         if not self.has_model:
             return 0.0
-        return self.model_points + sum(rule.points for rule in (self.gap, self.frozen_base) if rule is not None)
+        return self.model_points + sum(rule.points for rule in self.rules)
 
     @property
     def possible(self) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tfcourse.grading.exercises.callback import STOP_AT_ACCURACY
+from tfcourse.grading.rules import MeanAbsoluteError
 from tfcourse.grading.specs.base import (
     AssignmentSpec,
     ExercisePart,
@@ -17,8 +18,11 @@ C1W1 = AssignmentSpec(
     assignment_id="C1W1",
     folder="C1W1_housing_prices",
     title="housing prices",
+    summary="one-neuron regression",
+    data_note="generated",
+    graded_on="mean absolute error (x100k) on 0, 8, 9, 10, 12 bedrooms",
     dataset="housing",
-    metric="mae",
+    measure=MeanAbsoluteError(),
     ladder=(Rung(0.10, 10.0), Rung(0.25, 5.0)),
     input_shape=(1,),
     output_units=1,
@@ -31,8 +35,11 @@ C1W2 = AssignmentSpec(
     assignment_id="C1W2",
     folder="C1W2_callbacks",
     title="callbacks",
+    summary="a callback that stops at a training-accuracy target; a dense classifier of posed photos",
+    data_note="Fashion-MNIST, posed (`fashion_poses`)",
+    graded_on=("accuracy, 3,000 held-out posed photos (300 per class) the instructor's seed makes of "
+               "Fashion-MNIST's test articles"),
     dataset="fashion_poses",
-    metric="accuracy",
     ladder=(Rung(0.745, 6.0), Rung(0.73, 3.0)),
     input_shape=(28, 28),
     output_units=10,
@@ -46,8 +53,10 @@ C1W3 = AssignmentSpec(
     assignment_id="C1W3",
     folder="C1W3_convolutions",
     title="convolutions",
+    summary="a CNN within 10 epochs",
+    data_note="Fashion-MNIST, posed (`fashion_poses`)",
+    graded_on="accuracy, 3,000 held-out posed photos, as C1W2",
     dataset="fashion_poses",
-    metric="accuracy",
     ladder=(Rung(0.82, 10.0), Rung(0.76, 5.0)),
     input_shape=(28, 28, 1),
     output_units=10,
@@ -60,8 +69,11 @@ C1W4 = AssignmentSpec(
     assignment_id="C1W4",
     folder="C1W4_real_world_images",
     title="real-world images",
+    summary="dress or trouser, from folders of grayscale photos of varying size",
+    data_note="generated: Fashion-MNIST products on scikit-image photographs (the lab: the LFW subset)",
+    graded_on=("accuracy, 500 held-out grayscale photos (250 dresses, 250 trousers) generated from the "
+               "instructor's secret seed"),
     dataset="dresses_or_trousers",
-    metric="accuracy",
     ladder=(Rung(0.80, 10.0), Rung(0.75, 5.0)),
     input_shape=(48, 48, 1),
     output_units=1,

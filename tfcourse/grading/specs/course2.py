@@ -7,10 +7,9 @@ public splits, so every model is fed the same raw pixels the notebooks train on.
 
 from __future__ import annotations
 
+from tfcourse.grading.rules import FrozenBaseRule, GapRule
 from tfcourse.grading.specs.base import (
     AssignmentSpec,
-    FrozenBaseRule,
-    GapRule,
     Rung,
     raw_pixels,
     raw_pixels_with_channel,
@@ -24,8 +23,11 @@ C2W1 = AssignmentSpec(
     assignment_id="C2W1",
     folder="C2W1_image_folders",
     title="sneakers or boots from image folders",
+    summary="sneaker or ankle boot, from folders of photos of varying size",
+    data_note="generated: Fashion-MNIST products on scikit-image photographs",
+    graded_on=("accuracy, 1,000 held-out photos (500 sneakers, 500 ankle boots) generated from the instructor's "
+               "secret seed (the same photos grade C2W2)"),
     dataset="sneakers_or_boots",
-    metric="accuracy",
     ladder=(Rung(0.75, 10.0), Rung(0.70, 5.0)),
     input_shape=(96, 96, 3),
     output_units=1,
@@ -38,30 +40,38 @@ C2W2 = AssignmentSpec(
     assignment_id="C2W2",
     folder="C2W2_augmentation",
     title="augmentation against overfitting",
+    summary=("300 training photos; graded on held-out accuracy and on the gap between training and held-out "
+             "accuracy, both measured by the grader"),
+    data_note="generated, as W1",
+    graded_on=("accuracy, 1,000 held-out photos from the instructor's seed (C2W1's); and the gap between "
+               "accuracy on the 300 training photos and held-out accuracy, both measured by the scorer"),
     dataset="sneakers_or_boots_small",
-    metric="accuracy",
     ladder=(Rung(0.60, 5.0),),
     input_shape=(96, 96, 3),
     output_units=1,
     prepare=raw_pixels,
     input_note=PHOTO_INPUT_NOTE,
     model_cell="test_augmentation",
-    gap=GapRule(max_gap=0.225, points=5.0, min_training=0.75),
+    rules=(GapRule(max_gap=0.225, points=5.0, min_training=0.75),),
 )
 
 C2W3 = AssignmentSpec(
     assignment_id="C2W3",
     folder="C2W3_transfer_learning",
     title="transfer learning with a frozen pre-trained base",
+    summary=("dress, sandal or bag from 90 photos, on a frozen base the course pre-trains (`tfcourse data "
+             "build`); graded on held-out accuracy and on the base's weights being exactly the published ones"),
+    data_note="generated, dimmed scenes; the base: seven other product classes",
+    graded_on=("accuracy, 600 held-out photos (200 dresses, sandals and bags) generated from the instructor's "
+               "secret seed"),
     dataset="dresses_sandals_bags",
-    metric="accuracy",
     ladder=(Rung(0.75, 8.0), Rung(0.65, 4.0)),
     input_shape=(96, 96, 3),
     output_units=3,
     prepare=raw_pixels,
     input_note=PHOTO_INPUT_NOTE,
     model_cell="test_transfer",
-    frozen_base=FrozenBaseRule(layer_name=BASE_NAME, points=2.0),
+    rules=(FrozenBaseRule(layer_name=BASE_NAME, points=2.0),),
     artifacts=(BASE_NAME,),
 )
 
@@ -69,8 +79,11 @@ C2W4 = AssignmentSpec(
     assignment_id="C2W4",
     folder="C2W4_multiclass_from_csv",
     title="ten kinds of product from a CSV file",
+    summary="ten kinds of product from a CSV file of pixels (sign-language MNIST's layout)",
+    data_note="generated: the same, 28x28 grayscale",
+    graded_on=("accuracy, 2,000 held-out 28x28 images (200 per class) generated from the instructor's secret "
+               "seed"),
     dataset="products_28x28",
-    metric="accuracy",
     ladder=(Rung(0.65, 10.0), Rung(0.62, 5.0)),
     input_shape=(28, 28, 1),
     output_units=10,
