@@ -3,6 +3,7 @@
 import os
 from pathlib import Path
 
+from tfcourse.instructor.archives import ASSIGNMENT_FOLDER, STUDENT_ID, TIMESTAMP
 from tfcourse.instructor.sandboxed_execute import configure as run_notebooks_in_the_sandbox
 from tfcourse.instructor.sanitize import configure as render_submissions_without_scripts
 
@@ -38,8 +39,7 @@ render_submissions_without_scripts(c)
 # zip_collect extracts each into a folder of that name and reads student and file from it.
 # `tfcourse grade` checks every zip first and hands zip_collect only the accepted ones.
 c.FileNameCollectorPlugin.named_regexp = (
-    r".*/(?P<student_id>[A-Za-z0-9][A-Za-z0-9.-]*)__(?P<assignment>C\dW\d_[a-z_]+)"
-    r"__(?P<timestamp>\d{8}T\d{6}Z)/(?P<file_id>[^/]+)$"
+    rf".*/(?P<student_id>{STUDENT_ID})__(?P<assignment>{ASSIGNMENT_FOLDER})__(?P<timestamp>{TIMESTAMP})/(?P<file_id>[^/]+)$"
 )
 c.FileNameCollectorPlugin.valid_ext = [".ipynb", ".keras"]
 

@@ -20,8 +20,13 @@ from pathlib import Path
 from tfcourse.grading import get_assignment
 
 MiB = 2**20
+# <student>__<assignment folder>__<UTC timestamp>.zip, as `tfcourse submit` names a submission; nbgrader's
+# zip_collect reads the same parts from the folder it extracts the zip into (nbgrader_config.py).
+STUDENT_ID = r"[A-Za-z0-9][A-Za-z0-9.-]*"
+ASSIGNMENT_FOLDER = r"C\dW\d[A-Z]?_[a-z_]+"  # C2W4_multiclass_from_csv; a week's second assignment: C2W4B_...
+TIMESTAMP = r"\d{8}T\d{6}Z"
 SUBMISSION_NAME = re.compile(
-    r"^(?P<student>[A-Za-z0-9][A-Za-z0-9.-]*)__(?P<folder>C\dW\d_[a-z_]+)__(?P<timestamp>\d{8}T\d{6}Z)\.zip$")
+    rf"^(?P<student>{STUDENT_ID})__(?P<folder>{ASSIGNMENT_FOLDER})__(?P<timestamp>{TIMESTAMP})\.zip$")
 
 
 @dataclass(frozen=True)

@@ -152,7 +152,8 @@ def stage_submissions(course: Course, folders: list[str], students: tuple[str, .
 
 
 def demo_folders(course: Course, only: list[str] | None = None) -> list[str]:
-    """The assignment folders whose id starts with one of ``only`` (``C2``, ``C1W4``).
+    """The assignment folders of the courses or assignments ``only`` names (``C2``, ``C1W4``; ``C2W4`` is not
+    ``C2W4B``).
 
     Nothing selects the showcase (`SHOWCASE`); ``all`` selects every assignment.
     """
@@ -161,7 +162,9 @@ def demo_folders(course: Course, only: list[str] | None = None) -> list[str]:
         only = list(SHOWCASE)
     elif [choice.lower() for choice in only] == ["all"]:
         return folders
-    chosen = [folder for folder in folders if any(folder.upper().startswith(prefix.upper()) for prefix in only)]
+    wanted = {choice.upper() for choice in only}
+    chosen = [folder for folder in folders
+              if folder.split("_")[0].upper() in wanted or folder.split("_")[0][:2].upper() in wanted]
     if not chosen:
         raise UnknownName(f"no assignment matches {' '.join(only)}; assignments: "
                          f"{', '.join(folder.split('_')[0] for folder in folders)}, or all")
