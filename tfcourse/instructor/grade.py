@@ -151,6 +151,36 @@ def grade_model_file(course: Course, spec: AssignmentSpec, student: str, *, data
     return _record_without_notebook(course, spec, student, result, [])
 
 
+def grade_model_files_on(cluster, course: Course, spec: AssignmentSpec, students: list[str], *,
+                         data: EvaluationData, scorer: Scorer, progress: bool) -> list[GradebookRow]:
+    """Score submitted model files on a Dask cluster (:class:`tfcourse.instructor.parallel.Cluster`): the
+    workers make the predictions, this process judges them and records each result as it arrives."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    from tqdm.auto import tqdm
+
+    from tfcourse.grading.model_part import judge_model_part
+
+    def judged(student: str) -> tuple[list[CheckResult], tuple[str, ...]]:
+        notes: list[str] = []
+        model = course.submitted / student / spec.folder / spec.model_filename
+        return judge_model_part(spec, cluster.evaluate(spec, model, notes), data, scorer.published_base), tuple(notes)
+
+    rows = []
+    with ThreadPoolExecutor(max_workers=2 * cluster.slots) as pool:
+        pending = {pool.submit(judged, student): student for student in students}
+        bar = tqdm(as_completed(pending), total=len(pending), desc=f"{spec.assignment_id} models on {cluster.slots} "
+                   f"workers", unit="model", disable=not progress)
+        for done in bar:
+            student = pending[done]
+            checks, notes = done.result()
+            folder = course.submitted / student / spec.folder
+            checks += [scorer.score_exercise(spec, part, folder / spec.notebook) for part in spec.exercises]
+            result = GradeResult(spec.assignment_id, spec.title, data.label, tuple(checks), spec.possible, notes)
+            rows.append(_record_without_notebook(course, spec, student, result, []))  # the one writer
+    return rows
+
+
 def collect(course: Course, folder: str) -> dict[str, str]:
     """Vet the zips in downloaded/<folder>/archive and collect the accepted ones; student -> reason for refused."""
     archive = course.archive(folder)
@@ -169,7 +199,8 @@ def collect(course: Course, folder: str) -> dict[str, str]:
 
 
 def grade(folders: list[str] | None = None, *, course: Course, students: list[str] | None = None,
-          cell_timeout_s: int | None = None, models: bool = False, progress: bool = True) -> list[GradebookRow]:
+          cell_timeout_s: int | None = None, models: bool = False, progress: bool = True,
+          workers: int | None = None, scheduler: str | None = None) -> list[GradebookRow]:
     """Grade every collected submission of ``folders`` (default: all assignments) on held-out data.
 
     Zips waiting in downloaded/<folder>/archive are vetted and collected first. With ``models``,
@@ -178,13 +209,28 @@ def grade(folders: list[str] | None = None, *, course: Course, students: list[st
     (missing or changed held-out data) raises :class:`GradingSetupError` before anyone is graded.
     Updates gradebook.csv in the course directory (this run's rows replace earlier ones of the same
     student and assignment) and returns this run's rows.
+
+    With ``workers`` (a ``LocalCluster`` of that many processes) or ``scheduler`` (an existing Dask cluster's
+    address), the models are scored in parallel on Dask (:mod:`tfcourse.instructor.parallel`); this is for
+    ``models`` mode only so far.
     """
+    if (workers or scheduler) and not models:
+        raise UserError("--workers and --scheduler grade model files (--models) so far; notebooks are graded one "
+                        "at a time")
     folders = [get_assignment(name).folder for name in folders] if folders else course.assignment_folders()
     try:
         store = open_heldout(course.heldout, course.heldout_pin)
     except HeldoutError as error:
         raise GradingSetupError(str(error)) from None
     try:
+        if workers or scheduler:
+            from tfcourse.instructor.parallel import Cluster
+
+            with Cluster(workers=workers, scheduler=scheduler) as cluster:
+                if progress and cluster.dashboard:
+                    print(f"Dask dashboard: {cluster.dashboard}")
+                return _grade_batch(folders, course=course, store=store, students=students,
+                                    cell_timeout_s=cell_timeout_s, models=models, progress=progress, cluster=cluster)
         return _grade_batch(folders, course=course, store=store, students=students, cell_timeout_s=cell_timeout_s,
                             models=models, progress=progress)
     except WorkerFailed as error:  # the sandbox itself cannot start: a setup problem, not a submission's
@@ -192,7 +238,7 @@ def grade(folders: list[str] | None = None, *, course: Course, students: list[st
 
 
 def _grade_batch(folders: list[str], *, course: Course, store: HeldoutStore, students: list[str] | None,
-                 cell_timeout_s: int | None, models: bool, progress: bool) -> list[GradebookRow]:
+                 cell_timeout_s: int | None, models: bool, progress: bool, cluster=None) -> list[GradebookRow]:
     from tqdm.auto import tqdm
 
     rows: list[GradebookRow] = []
@@ -216,6 +262,9 @@ def _grade_batch(folders: list[str], *, course: Course, store: HeldoutStore, stu
                 continue
             scorer.warm_up(spec)
             description = f"{spec.assignment_id} {'models' if models else 'notebooks'}"
+            if models and cluster is not None:
+                rows += grade_model_files_on(cluster, course, spec, todo, data=data, scorer=scorer, progress=progress)
+                continue
             if models:
                 for student in tqdm(todo, desc=description, unit="model", disable=not progress):
                     rows.append(grade_model_file(course, spec, student, data=data, scorer=scorer))

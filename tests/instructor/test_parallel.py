@@ -1,0 +1,170 @@
+"""Grading a class on Dask (tfcourse/instructor/parallel.py): the same rows as grading one model at a time,
+on a LocalCluster, on an external `dask scheduler` with two `dask worker` processes, and after a worker is
+killed mid-batch."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import REPO
+
+from tfcourse.course import Course
+from tfcourse.errors import UserError
+from tfcourse.grading import export_heldout, get_assignment
+from tfcourse.instructor.grade import grade
+from tfcourse.instructor.release import release
+
+SPEC = get_assignment("C1W1")
+# (weight, bias) of each student's one-neuron housing model; None: a broken submission.
+STUDENTS = {"ann": (0.5, 0.5), "bob": (0.48, 0.55), "cy": (0.1, 0.0), "dee": (0.5, 0.52), "eve": None,
+            "fay": (0.51, 0.47)}
+
+
+def housing_model_bytes(weight: float, bias: float, folder: Path) -> bytes:
+    import keras
+
+    model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
+    model.layers[0].set_weights([np.array([[weight]], dtype="float32"), np.array([bias], dtype="float32")])
+    path = folder / f"{weight}-{bias}.keras"
+    model.save(path)
+    return path.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """A course copy with C1W1 released, its held-out data exported, and one zip of a model file per student."""
+    root = tmp_path_factory.mktemp("parallel")
+    course = Course(REPO).copy_to(root / "course")
+    release(course, [SPEC.folder])
+    export_heldout(course.heldout, course.heldout_pin, ["C1W1"])
+    for student, weights in STUDENTS.items():
+        model = b"not a keras file" if weights is None else housing_model_bytes(*weights, root)
+        archive = course.archive(SPEC.folder)
+        archive.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(archive / f"{student}__{SPEC.folder}__20260101T000000Z.zip", "w") as stream:
+            stream.writestr(SPEC.model_filename, model)
+    return course
+
+
+@pytest.fixture(scope="module")
+def one_at_a_time(course):
+    """The rows of grading every model one at a time, without Dask."""
+    return grade([SPEC.folder], course=course, models=True, progress=False)
+
+
+def leftovers(folder: Path) -> list[str]:
+    """What the scorers' sandboxes left in a workers' temporary folder."""
+    return sorted(path.name for path in folder.glob("tfcourse-*"))
+
+
+def test_a_local_cluster_gives_the_rows_of_grading_one_at_a_time(course, one_at_a_time, tmp_path, monkeypatch):
+    """Do two local Dask workers give every student the same points and reasons as the serial batch, and
+    leave no sandbox folder behind?"""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the workers' temporary folders, which must end empty
+    rows = grade([SPEC.folder], course=course, models=True, progress=False, workers=2)
+    assert leftovers(tmp_path) == []
+    assert rows == one_at_a_time
+    assert {row.student: row.score for row in rows} == {"ann": 10, "bob": 5, "cy": 0, "dee": 10, "eve": 0, "fay": 10}
+    assert "not a Keras 3 .keras file" in " ".join(next(row for row in rows if row.student == "eve").reasons)
+
+
+def test_notebooks_are_still_graded_one_at_a_time(course):
+    with pytest.raises(UserError, match="--models"):
+        grade([SPEC.folder], course=course, workers=2, progress=False)
+
+
+def dask_command(*arguments: str) -> list[str]:
+    return [sys.executable, "-m", "distributed.cli.dask_" + arguments[0], *arguments[1:]]
+
+
+@pytest.fixture
+def external_cluster(tmp_path):
+    """A `dask scheduler` and two `dask worker` processes on 127.0.0.1, as an instructor starts them on
+    several machines; stopped afterwards. Yields (scheduler address, worker processes)."""
+    scheduler_file = tmp_path / "scheduler.json"
+    workers_tmp = tmp_path / "workers-tmp"
+    workers_tmp.mkdir()
+    processes = [subprocess.Popen(dask_command("scheduler", "--host", "127.0.0.1", "--port", "0",
+                                               "--dashboard-address", "127.0.0.1:0",
+                                               "--scheduler-file", str(scheduler_file)),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)]
+    try:
+        deadline = time.monotonic() + 60
+        while not scheduler_file.is_file() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        import json
+
+        address = json.loads(scheduler_file.read_text())["address"]
+        for _ in range(2):
+            processes.append(subprocess.Popen(dask_command("worker", address, "--host", "127.0.0.1", "--nthreads", "1",
+                                                           "--no-nanny", "--dashboard-address", "127.0.0.1:0",
+                                                           "--local-directory", str(tmp_path / "dask")),
+                                              env={**os.environ, "TMPDIR": str(workers_tmp)},
+                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                              start_new_session=True))
+        from dask.distributed import Client
+
+        with Client(address) as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address, processes[1:], workers_tmp
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def test_an_external_scheduler_and_two_workers_give_the_same_rows(course, one_at_a_time, external_cluster):
+    """Does a cluster started with `dask scheduler` and `dask worker` grade the batch as one process does?"""
+    address, workers, workers_tmp = external_cluster
+    rows = grade([SPEC.folder], course=course, models=True, progress=False, scheduler=address)
+    assert rows == one_at_a_time
+    for process in workers:  # `dask worker` stopped as an instructor stops it: its sandboxes go with it
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
+    assert leftovers(workers_tmp) == []
+
+
+def test_a_worker_killed_mid_batch_costs_nothing(course, one_at_a_time, external_cluster):
+    """With one of the two workers killed while the batch runs, is every unit done by the other and every
+    student recorded once, with the same points?"""
+    import threading
+
+    from dask.distributed import Client
+
+    address, workers, _ = external_cluster
+    killed = []
+
+    def kill_a_busy_worker():
+        """Kill the first worker seen running a unit (its first unit starts a sandbox: several seconds)."""
+        with Client(address) as client:
+            pids = client.run(os.getpid)
+            deadline = time.monotonic() + 120
+            while not killed and time.monotonic() < deadline:
+                busy = [worker for worker, tasks in client.processing().items() if tasks]
+                if busy:
+                    process = next(p for p in workers if p.pid == pids[busy[0]])
+                    os.killpg(process.pid, signal.SIGKILL)
+                    killed.append(process)
+                time.sleep(0.05)
+
+    killer = threading.Thread(target=kill_a_busy_worker)
+    killer.start()
+    rows = grade([SPEC.folder], course=course, models=True, progress=False, scheduler=address)
+    killer.join()
+    assert killed and killed[0].poll() is not None  # a worker died while it ran a unit
+    assert rows == one_at_a_time
+    assert len({row.student for row in rows}) == len(rows) == len(STUDENTS)

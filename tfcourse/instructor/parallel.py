@@ -1,0 +1,128 @@
+"""Grading a class at once on Dask: a ``LocalCluster`` on this machine, or an existing cluster's scheduler.
+
+The unit of work (:func:`tfcourse.grading.remote.model_outputs_unit`) is one model's predictions on one set
+of inputs, made in a worker's sandbox. This process keeps everything else: the held-out labels, the rules
+that judge the predictions, and the gradebook, which it alone writes, one result at a time as the units
+come back. A worker that dies mid-unit has its unit run again elsewhere (Dask retries it); the result is
+recorded once, by this process.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from tfcourse.data.exported import storable
+from tfcourse.grading.heldout import EvaluationData
+from tfcourse.grading.models import ModelRejected, check_model_file
+from tfcourse.grading.specs import AssignmentSpec
+
+GIB = 2**30
+MEMORY_PER_WORKER = 6 * GIB  # what one sandboxed model worker may use (tfcourse.sandbox.limits)
+
+
+def default_workers() -> int:
+    """As many workers as both the cores and the memory allow (at least one)."""
+    cores = os.cpu_count() or 1
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        memory = MEMORY_PER_WORKER
+    return max(1, min(cores, memory // MEMORY_PER_WORKER))
+
+
+def read_model_bytes(path: Path) -> bytes:
+    """The submitted model file's bytes, after the checks the scorer makes (no link, bounded size, a zip)."""
+    check_model_file(path)
+    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            raise ModelRejected(f"{path.name} is not a regular file")
+        return stream.read()
+
+
+class Cluster:
+    """A Dask client for grading: ``scheduler`` (``tcp://host:8786``) joins an existing cluster, otherwise a
+    ``LocalCluster`` of ``workers`` processes (one thread each) starts on 127.0.0.1; use as a context manager."""
+
+    def __init__(self, *, workers: int | None = None, scheduler: str | None = None):
+        self.workers = workers or default_workers()
+        self.scheduler = scheduler
+        self.client = None
+        self._local = None
+        self._scattered: dict[tuple[str, str], object] = {}
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Cluster:
+        from dask.distributed import Client, LocalCluster
+
+        if self.scheduler:
+            self.client = Client(self.scheduler)
+        else:
+            self._local = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                       host="127.0.0.1", dashboard_address="127.0.0.1:0")
+            self.client = Client(self._local)
+        from tfcourse.grading.remote import ScorerPlugin
+
+        self.client.register_plugin(ScorerPlugin())
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def slots(self) -> int:
+        """Units that can run at once: the cluster's worker threads."""
+        threads = self.client.nthreads() if self.client is not None else {}
+        return max(1, sum(threads.values()))
+
+    @property
+    def dashboard(self) -> str | None:
+        """The Dask dashboard's address, when one runs."""
+        return getattr(self.client, "dashboard_link", None)
+
+    def _inputs(self, spec: AssignmentSpec, examples: EvaluationData):
+        """The examples' inputs on the cluster, sent once per (assignment, set) and shared by every unit."""
+        key = (spec.assignment_id, examples.label)
+        with self._lock:
+            if key not in self._scattered:
+                self._scattered[key] = self.client.scatter(np.asarray(storable(examples.x)), broadcast=True)
+            return self._scattered[key]
+
+    def evaluate(self, spec: AssignmentSpec, model_path: Path, notes: list[str]
+                 ) -> Callable[[EvaluationData, bool], tuple[np.ndarray, object]]:
+        """An ``evaluate`` for :func:`tfcourse.grading.model_part.judge_model_part` whose predictions a worker
+        makes; the workers' notes ("graded without sandbox") are added to ``notes``."""
+        from dask.distributed import KilledWorker
+
+        from tfcourse.grading.remote import model_outputs_unit
+
+        model: list[bytes] = []  # read on first use, so a missing or unsafe file is the cell's reason
+
+        def evaluate(examples: EvaluationData, _: bool) -> tuple[np.ndarray, object]:
+            if not model:
+                model.append(read_model_bytes(model_path))
+            future = self.client.submit(model_outputs_unit, spec.assignment_id, model[0], model_path.name,
+                                        self._inputs(spec, examples), len(examples.y), examples.label, pure=False)
+            try:
+                predictions, findings, worker_notes = future.result()
+            except KilledWorker:
+                raise ModelRejected("the grading workers died on this model, each time it was tried") from None
+            notes.extend(note for note in worker_notes if note not in notes)
+            return predictions, findings
+
+        return evaluate
+
+    def close(self) -> None:
+        """Stop the client and, for a local cluster, its workers."""
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+        if self._local is not None:
+            self._local.close()
+            self._local = None
