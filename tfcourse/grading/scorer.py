@@ -113,9 +113,10 @@ class Scorer:
             self._exercise_worker.start()
         return self._exercise_worker
 
-    def warm_up(self, spec: AssignmentSpec) -> None:
-        """Start the workers this assignment needs now (so per-submission timings exclude it)."""
-        if spec.has_model:
+    def warm_up(self, spec: AssignmentSpec, *, models: bool = True) -> None:
+        """Start the workers this assignment needs now (so per-submission timings exclude it); ``models``
+        False: not the model worker (a Dask cluster makes the predictions)."""
+        if spec.has_model and models:
             self.model_worker  # noqa: B018  (reading the property starts the worker)
         if spec.exercises:
             self.exercise_worker  # noqa: B018

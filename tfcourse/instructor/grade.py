@@ -260,7 +260,7 @@ def _grade_batch(folders: list[str], *, course: Course, store: HeldoutStore, stu
             todo = [s for s in students_of(course, folder) if wanted(s) and s not in refused]
             if not todo:
                 continue
-            scorer.warm_up(spec)
+            scorer.warm_up(spec, models=cluster is None)
             description = f"{spec.assignment_id} {'models' if models else 'notebooks'}"
             if models and cluster is not None:
                 rows += grade_model_files_on(cluster, course, spec, todo, data=data, scorer=scorer, progress=progress)
