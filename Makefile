@@ -14,12 +14,15 @@ setup: system-packages $(VENV)/.installed
 
 # Fashion-MNIST ships in Debian (elsewhere tfcourse falls back to Keras' download); bubblewrap is
 # the grader's sandbox (without it grading still works and every report says "graded without sandbox");
-# chromium and its driver run the JupyterLab browser tests (without them those tests are skipped).
+# chromium and its driver run the JupyterLab browser tests (without them those tests are skipped);
+# postgresql is the server the Postgres gradebook test starts (and stops) on a random port.
 system-packages:
-	@if [ -d /usr/share/datasets/fashion-mnist ] && command -v bwrap >/dev/null && command -v chromedriver >/dev/null; then :; \
+	@if [ -d /usr/share/datasets/fashion-mnist ] && command -v bwrap >/dev/null && command -v chromedriver >/dev/null \
+		&& ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then :; \
 	elif command -v apt-get >/dev/null; then \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq dataset-fashion-mnist bubblewrap chromium chromium-driver \
-		|| echo "note: could not install dataset-fashion-mnist, bubblewrap, chromium and chromium-driver"; \
+			postgresql \
+		|| echo "note: could not install dataset-fashion-mnist, bubblewrap, chromium, chromium-driver and postgresql"; \
 	else echo "note: no apt-get; Fashion-MNIST will be downloaded on first use, grading runs without sandbox"; fi
 
 $(VENV)/.installed: pyproject.toml

@@ -43,6 +43,12 @@ c.FileNameCollectorPlugin.named_regexp = (
 )
 c.FileNameCollectorPlugin.valid_ext = [".ipynb", ".keras"]
 
+# The gradebook: SQLite in this folder by default. `tfcourse grade --db postgresql://user@host/db` grades into
+# another database (tfcourse sets TFCOURSE_DB_URL for the nbgrader steps it runs); to have formgrader and
+# `nbgrader export` read it too, set c.CourseDirectory.db_url to that URL here.
+if os.environ.get("TFCOURSE_DB_URL"):
+    c.CourseDirectory.db_url = os.environ["TFCOURSE_DB_URL"]
+
 # tfcourse's own settings. Held-out data lives outside the course folder, by default in
 # ~/.local/share/tfcourse/heldout/<course_id>-<key of this folder's path> (`tfcourse heldout info`
 # shows it); set c.TfCourse.heldout_dir to move it.

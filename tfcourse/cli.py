@@ -66,7 +66,7 @@ def cmd_grade(args) -> int:
 
     course = Course.at(args.course)
     rows = grade(args.assignments, course=course, students=args.student, cell_timeout_s=args.cell_timeout,
-                 models=args.models, workers=args.workers, scheduler=args.scheduler)
+                 models=args.models, workers=args.workers, scheduler=args.scheduler, db=args.db)
     _print_rows(rows)
     print(f"\ngradebook written to {course.root / GRADEBOOK_CSV}; feedback in {course.feedback}")
     missing = sorted(set(args.student or ()) - {row.student for row in rows})
@@ -271,7 +271,8 @@ def build_parser() -> argparse.ArgumentParser:
                            epilog="examples: tfcourse grade C1W3 --student alice\n"
                                   "          tfcourse grade C1W3 --models   (score submitted .keras files only)\n"
                                   "          tfcourse grade C1W3 --models --workers 2   (two local Dask workers)\n"
-                                  "          tfcourse grade C1W3 --models --scheduler tcp://10.0.0.5:8786",
+                                  "          tfcourse grade C1W3 --models --scheduler tcp://10.0.0.5:8786\n"
+                                  "          tfcourse grade C1W3 --db postgresql://grader@db.example:5432/gradebook",
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     grade.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
     grade.add_argument("--student", action="append", help="grade only this student (repeatable)")
@@ -281,6 +282,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--scheduler", metavar="ADDRESS",
                        help="with --models: score on an existing Dask cluster (tcp://host:8786), whose workers run "
                             "`dask worker ADDRESS` with tfcourse installed")
+    grade.add_argument("--db", metavar="URL",
+                       help="the gradebook's database for this run, e.g. postgresql://user@host:5432/gradebook "
+                            "(default: nbgrader_config.py's, else gradebook.db here)")
     grade.add_argument("--models", action="store_true",
                        help="score the submitted model files without running notebooks (the exam's mode)")
     grade.set_defaults(func=cmd_grade)

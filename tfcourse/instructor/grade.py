@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import tempfile
 from pathlib import Path
 
@@ -200,7 +201,7 @@ def collect(course: Course, folder: str) -> dict[str, str]:
 
 def grade(folders: list[str] | None = None, *, course: Course, students: list[str] | None = None,
           cell_timeout_s: int | None = None, models: bool = False, progress: bool = True,
-          workers: int | None = None, scheduler: str | None = None) -> list[GradebookRow]:
+          workers: int | None = None, scheduler: str | None = None, db: str | None = None) -> list[GradebookRow]:
     """Grade every collected submission of ``folders`` (default: all assignments) on held-out data.
 
     Zips waiting in downloaded/<folder>/archive are vetted and collected first. With ``models``,
@@ -212,8 +213,20 @@ def grade(folders: list[str] | None = None, *, course: Course, students: list[st
 
     With ``workers`` (a ``LocalCluster`` of that many processes) or ``scheduler`` (an existing Dask cluster's
     address), the models are scored in parallel on Dask (:mod:`tfcourse.instructor.parallel`); this is for
-    ``models`` mode only so far.
+    ``models`` mode only so far. ``db`` is the gradebook's SQLAlchemy URL for this run (a Postgres server:
+    ``postgresql://user@host:5432/gradebook``); by default nbgrader_config.py's, or SQLite in the course.
     """
+    if db:
+        previous = os.environ.get(gradebook.DB_URL_ENV)
+        os.environ[gradebook.DB_URL_ENV] = db  # for this process and the nbgrader steps it starts
+        try:
+            return grade(folders, course=course, students=students, cell_timeout_s=cell_timeout_s, models=models,
+                         progress=progress, workers=workers, scheduler=scheduler)
+        finally:
+            if previous is None:
+                os.environ.pop(gradebook.DB_URL_ENV, None)
+            else:
+                os.environ[gradebook.DB_URL_ENV] = previous
     if (workers or scheduler) and not models:
         raise UserError("--workers and --scheduler grade model files (--models) so far; notebooks are graded one "
                         "at a time")

@@ -66,10 +66,32 @@ def notebook_context(notebook_path: Path, expected_tests: list[str]) -> list[str
     return context
 
 
+# `tfcourse grade --db URL` sets it for itself and the nbgrader steps it runs (nbgrader_config.py reads it).
+DB_URL_ENV = "TFCOURSE_DB_URL"
+
+
+def database_url(root: Path) -> str:
+    """The gradebook's SQLAlchemy URL: $TFCOURSE_DB_URL (``tfcourse grade --db``), else nbgrader_config.py's
+    ``c.CourseDirectory.db_url``, else SQLite in the course folder (nbgrader's own default)."""
+    import os
+
+    from tfcourse.course import read_config
+
+    url = os.environ.get(DB_URL_ENV) or read_config(root).get("CourseDirectory", {}).get("db_url")
+    return url or f"sqlite:///{root / 'gradebook.db'}"
+
+
 def _database(root: Path):
+    import os
+    import sys
+
     from nbgrader.api import Gradebook
 
-    return Gradebook(f"sqlite:///{root / 'gradebook.db'}")
+    # nbgrader runs `alembic` by name when it creates a database (a fresh Postgres one, say): this interpreter's.
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
+    return Gradebook(database_url(root))
 
 
 def record_scores(root: Path, folder: str, student: str, result: GradeResult) -> tuple[float, float]:
