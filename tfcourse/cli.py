@@ -66,7 +66,7 @@ def cmd_grade(args) -> int:
 
     course = Course.at(args.course)
     rows = grade(args.assignments, course=course, students=args.student, cell_timeout_s=args.cell_timeout,
-                 models=args.models, workers=args.workers, scheduler=args.scheduler, db=args.db)
+                 models=args.models, workers=args.workers, scheduler=args.scheduler, db=args.db, again=args.again)
     _print_rows(rows)
     print(f"\ngradebook written to {course.root / GRADEBOOK_CSV}; feedback in {course.feedback}")
     missing = sorted(set(args.student or ()) - {row.student for row in rows})
@@ -285,6 +285,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--db", metavar="URL",
                        help="the gradebook's database for this run, e.g. postgresql://user@host:5432/gradebook "
                             "(default: nbgrader_config.py's, else gradebook.db here)")
+    grade.add_argument("--again", action="store_true",
+                       help="grade every submission anew (default: keep the rows of submissions graded before from "
+                            "the same files, release, held-out data and grading code, so a stopped batch resumes)")
     grade.add_argument("--models", action="store_true",
                        help="score the submitted model files without running notebooks (the exam's mode)")
     grade.set_defaults(func=cmd_grade)

@@ -41,7 +41,10 @@ def housing_model_bytes(weight: float, bias: float, folder: Path) -> bytes:
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A course copy with C1W1 released, its held-out data exported, and one zip of a model file per student."""
-    root = tmp_path_factory.mktemp("parallel")
+    return course_with_submissions(tmp_path_factory.mktemp("parallel"))
+
+
+def course_with_submissions(root: Path) -> Course:
     course = Course(REPO).copy_to(root / "course")
     release(course, [SPEC.folder])
     export_heldout(course.heldout, course.heldout_pin, ["C1W1"])
@@ -69,7 +72,7 @@ def test_a_local_cluster_gives_the_rows_of_grading_one_at_a_time(course, one_at_
     """Do two local Dask workers give every student the same points and reasons as the serial batch, and
     leave no sandbox folder behind?"""
     monkeypatch.setenv("TMPDIR", str(tmp_path))  # the workers' temporary folders, which must end empty
-    rows = grade([SPEC.folder], course=course, models=True, progress=False, workers=2)
+    rows = grade([SPEC.folder], course=course, models=True, progress=False, workers=2, again=True)
     assert leftovers(tmp_path) == []
     assert rows == one_at_a_time
     assert {row.student: row.score for row in rows} == {"ann": 10, "bob": 5, "cy": 0, "dee": 10, "eve": 0, "fay": 10}
@@ -130,7 +133,7 @@ def external_cluster(tmp_path):
 def test_an_external_scheduler_and_two_workers_give_the_same_rows(course, one_at_a_time, external_cluster):
     """Does a cluster started with `dask scheduler` and `dask worker` grade the batch as one process does?"""
     address, workers, workers_tmp = external_cluster
-    rows = grade([SPEC.folder], course=course, models=True, progress=False, scheduler=address)
+    rows = grade([SPEC.folder], course=course, models=True, progress=False, scheduler=address, again=True)
     assert rows == one_at_a_time
     for process in workers:  # `dask worker` stopped as an instructor stops it: its sandboxes go with it
         os.killpg(process.pid, signal.SIGTERM)
@@ -163,8 +166,45 @@ def test_a_worker_killed_mid_batch_costs_nothing(course, one_at_a_time, external
 
     killer = threading.Thread(target=kill_a_busy_worker)
     killer.start()
-    rows = grade([SPEC.folder], course=course, models=True, progress=False, scheduler=address)
+    rows = grade([SPEC.folder], course=course, models=True, progress=False, scheduler=address, again=True)
     killer.join()
     assert killed and killed[0].poll() is not None  # a worker died while it ran a unit
     assert rows == one_at_a_time
     assert len({row.student for row in rows}) == len(rows) == len(STUDENTS)
+
+
+def test_a_stopped_batch_resumes_and_regrades_only_what_changed(tmp_path, monkeypatch, one_at_a_time):
+    """Stopped (Ctrl-C) after two students, does the batch run again grade only the others, keep the rows of the
+    two, and, once a student submits again, grade only that student?"""
+    import tfcourse.instructor.grade as grading
+
+    course = course_with_submissions(tmp_path)
+    scored = []
+    real = grading.grade_model_file
+
+    def counted(course, spec, student, **options):
+        if len(scored) == 2 and stop:
+            raise KeyboardInterrupt
+        scored.append(student)
+        return real(course, spec, student, **options)
+
+    monkeypatch.setattr(grading, "grade_model_file", counted)
+    stop = True
+    with pytest.raises(KeyboardInterrupt):
+        grade([SPEC.folder], course=course, models=True, progress=False)
+    stop = False
+    first_two = list(scored)
+    rows = grade([SPEC.folder], course=course, models=True, progress=False)
+    assert scored[2:] == [student for student in sorted(STUDENTS) if student not in first_two]
+    assert [(row.student, row.score, row.reasons) for row in rows] == \
+        [(row.student, row.score, row.reasons) for row in one_at_a_time]
+    archive = course.archive(SPEC.folder)
+    with zipfile.ZipFile(archive / f"bob__{SPEC.folder}__20260102T000000Z.zip", "w") as stream:
+        stream.writestr(SPEC.model_filename, housing_model_bytes(0.5, 0.5, tmp_path))
+    (archive / f"bob__{SPEC.folder}__20260101T000000Z.zip").unlink()
+    scored.clear()
+    rows = grade([SPEC.folder], course=course, models=True, progress=False)
+    assert scored == ["bob"] and next(row for row in rows if row.student == "bob").score == 10
+    scored.clear()
+    grade([SPEC.folder], course=course, models=True, progress=False, again=True)
+    assert scored == sorted(STUDENTS)

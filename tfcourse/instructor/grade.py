@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from tfcourse.course import Course
@@ -153,9 +154,10 @@ def grade_model_file(course: Course, spec: AssignmentSpec, student: str, *, data
 
 
 def grade_model_files_on(cluster, course: Course, spec: AssignmentSpec, students: list[str], *,
-                         data: EvaluationData, scorer: Scorer, progress: bool) -> list[GradebookRow]:
+                         data: EvaluationData, scorer: Scorer, progress: bool,
+                         keep: Callable[[GradebookRow], None]) -> None:
     """Score submitted model files on a Dask cluster (:class:`tfcourse.instructor.parallel.Cluster`): the
-    workers make the predictions, this process judges them and records each result as it arrives."""
+    workers make the predictions, this process judges them and records each result as it arrives (``keep``)."""
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
     from tqdm.auto import tqdm
@@ -167,7 +169,6 @@ def grade_model_files_on(cluster, course: Course, spec: AssignmentSpec, students
         model = course.submitted / student / spec.folder / spec.model_filename
         return judge_model_part(spec, cluster.evaluate(spec, model, notes), data, scorer.published_base), tuple(notes)
 
-    rows = []
     with ThreadPoolExecutor(max_workers=2 * cluster.slots) as pool:
         pending = {pool.submit(judged, student): student for student in students}
         bar = tqdm(as_completed(pending), total=len(pending), desc=f"{spec.assignment_id} models on {cluster.slots} "
@@ -178,8 +179,7 @@ def grade_model_files_on(cluster, course: Course, spec: AssignmentSpec, students
             folder = course.submitted / student / spec.folder
             checks += [scorer.score_exercise(spec, part, folder / spec.notebook) for part in spec.exercises]
             result = GradeResult(spec.assignment_id, spec.title, data.label, tuple(checks), spec.possible, notes)
-            rows.append(_record_without_notebook(course, spec, student, result, []))  # the one writer
-    return rows
+            keep(_record_without_notebook(course, spec, student, result, []))  # the one writer
 
 
 def collect(course: Course, folder: str) -> dict[str, str]:
@@ -201,7 +201,8 @@ def collect(course: Course, folder: str) -> dict[str, str]:
 
 def grade(folders: list[str] | None = None, *, course: Course, students: list[str] | None = None,
           cell_timeout_s: int | None = None, models: bool = False, progress: bool = True,
-          workers: int | None = None, scheduler: str | None = None, db: str | None = None) -> list[GradebookRow]:
+          workers: int | None = None, scheduler: str | None = None, db: str | None = None,
+          again: bool = False) -> list[GradebookRow]:
     """Grade every collected submission of ``folders`` (default: all assignments) on held-out data.
 
     Zips waiting in downloaded/<folder>/archive are vetted and collected first. With ``models``,
@@ -215,13 +216,17 @@ def grade(folders: list[str] | None = None, *, course: Course, students: list[st
     address), the models are scored in parallel on Dask (:mod:`tfcourse.instructor.parallel`); this is for
     ``models`` mode only so far. ``db`` is the gradebook's SQLAlchemy URL for this run (a Postgres server:
     ``postgresql://user@host:5432/gradebook``); by default nbgrader_config.py's, or SQLite in the course.
+
+    A submission graded before from the same files, release, held-out data, database, mode and grading code
+    keeps its row (:mod:`tfcourse.instructor.ledger`), so a batch run again after an interruption resumes;
+    ``again`` grades every submission anew.
     """
     if db:
         previous = os.environ.get(gradebook.DB_URL_ENV)
         os.environ[gradebook.DB_URL_ENV] = db  # for this process and the nbgrader steps it starts
         try:
             return grade(folders, course=course, students=students, cell_timeout_s=cell_timeout_s, models=models,
-                         progress=progress, workers=workers, scheduler=scheduler)
+                         progress=progress, workers=workers, scheduler=scheduler, again=again)
         finally:
             if previous is None:
                 os.environ.pop(gradebook.DB_URL_ENV, None)
@@ -243,18 +248,28 @@ def grade(folders: list[str] | None = None, *, course: Course, students: list[st
                 if progress and cluster.dashboard:
                     print(f"Dask dashboard: {cluster.dashboard}")
                 return _grade_batch(folders, course=course, store=store, students=students,
-                                    cell_timeout_s=cell_timeout_s, models=models, progress=progress, cluster=cluster)
+                                    cell_timeout_s=cell_timeout_s, models=models, progress=progress, cluster=cluster,
+                                    again=again)
         return _grade_batch(folders, course=course, store=store, students=students, cell_timeout_s=cell_timeout_s,
-                            models=models, progress=progress)
+                            models=models, progress=progress, again=again)
     except WorkerFailed as error:  # the sandbox itself cannot start: a setup problem, not a submission's
         raise GradingSetupError(str(error)) from None
 
 
 def _grade_batch(folders: list[str], *, course: Course, store: HeldoutStore, students: list[str] | None,
-                 cell_timeout_s: int | None, models: bool, progress: bool, cluster=None) -> list[GradebookRow]:
+                 cell_timeout_s: int | None, models: bool, progress: bool, cluster=None,
+                 again: bool = False) -> list[GradebookRow]:
     from tqdm.auto import tqdm
 
+    from tfcourse.instructor.ledger import Ledger
+
     rows: list[GradebookRow] = []
+    ledger = Ledger(course, mode="models" if models else "notebooks")
+
+    def keep(row: GradebookRow) -> None:
+        """A graded row: into this run's rows, and into the ledger at once."""
+        rows.append(row)
+        ledger.record(row)
     with Scorer(exercise_seed=store.seed) as scorer, tempfile.TemporaryDirectory(prefix="tfcourse-grade-") as work:
         for folder in folders:
             spec = get_assignment(folder)
@@ -271,25 +286,34 @@ def _grade_batch(folders: list[str], *, course: Course, store: HeldoutStore, stu
                 if wanted(student):
                     rows.append(_record_without_notebook(course, spec, student, zero_result(spec, data, reason), []))
             todo = [s for s in students_of(course, folder) if wanted(s) and s not in refused]
+            recorded = {} if again else {s: ledger.recorded(folder, s) for s in todo}
+            rows += [row for row in recorded.values() if row is not None]
+            todo = [s for s in todo if recorded.get(s) is None]
+            # A batch stopped between a notebook's grades and its feedback page: render the page now.
+            unrendered = not models and any(row is not None and (course.autograded / s / folder / spec.notebook).is_file()
+                                            and not (course.feedback / s / folder / f"{folder}.html").is_file()
+                                            for s, row in recorded.items())
             if not todo:
+                if unrendered:
+                    nbgrader_steps.generate_feedback(course.root, folder)
                 continue
             scorer.warm_up(spec, models=cluster is None)
             description = f"{spec.assignment_id} {'models' if models else 'notebooks'}"
             if models and cluster is not None:
-                rows += grade_model_files_on(cluster, course, spec, todo, data=data, scorer=scorer, progress=progress)
+                grade_model_files_on(cluster, course, spec, todo, data=data, scorer=scorer, progress=progress, keep=keep)
                 continue
             if models:
                 for student in tqdm(todo, desc=description, unit="model", disable=not progress):
-                    rows.append(grade_model_file(course, spec, student, data=data, scorer=scorer))
+                    keep(grade_model_file(course, spec, student, data=data, scorer=scorer))
                 continue
             view = export_notebook_splits(spec, Path(work) / "splits" / spec.assignment_id)
             rendered = []
             for student in tqdm(todo, desc=description, unit="submission", disable=not progress):
                 row, has_notebook = grade_notebook(course, spec, student, data=data, scorer=scorer, data_view=view,
                                                    work=Path(work), cell_timeout_s=cell_timeout_s)
-                rows.append(row)
+                keep(row)
                 rendered += [student] if has_notebook else []
-            if rendered:
+            if rendered or unrendered:
                 step = nbgrader_steps.generate_feedback(course.root, folder)
                 if not step.ok:
                     log.warning("generate_feedback %s: %s", folder, step.reason())
