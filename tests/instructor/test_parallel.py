@@ -208,3 +208,33 @@ def test_a_stopped_batch_resumes_and_regrades_only_what_changed(tmp_path, monkey
     scored.clear()
     grade([SPEC.folder], course=course, models=True, progress=False, again=True)
     assert scored == sorted(STUDENTS)
+
+
+def test_ctrl_c_stops_a_cluster_batch_and_leaves_nothing_behind(course, tmp_path, monkeypatch):
+    """Interrupted (KeyboardInterrupt where the second result is recorded), does the batch stop at once, with
+    the local cluster's worker processes gone and no sandbox folder left?"""
+    import psutil
+
+    import tfcourse.instructor.grade as grading
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    recorded = []
+    real = grading._record_without_notebook
+
+    def interrupted(*arguments, **options):
+        if len(recorded) == 1:
+            raise KeyboardInterrupt
+        recorded.append(real(*arguments, **options))
+        return recorded[-1]
+
+    monkeypatch.setattr(grading, "_record_without_notebook", interrupted)
+    before = {child.pid for child in psutil.Process().children(recursive=True)}
+    with pytest.raises(KeyboardInterrupt):
+        grade([SPEC.folder], course=course, models=True, progress=False, workers=2, again=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        left = [child for child in psutil.Process().children(recursive=True) if child.pid not in before]
+        if not left:
+            break
+        time.sleep(0.5)
+    assert left == [] and leftovers(tmp_path) == [], (left, leftovers(tmp_path))

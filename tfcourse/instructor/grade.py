@@ -169,7 +169,8 @@ def grade_model_files_on(cluster, course: Course, spec: AssignmentSpec, students
         model = course.submitted / student / spec.folder / spec.model_filename
         return judge_model_part(spec, cluster.evaluate(spec, model, notes), data, scorer.published_base), tuple(notes)
 
-    with ThreadPoolExecutor(max_workers=2 * cluster.slots) as pool:
+    pool = ThreadPoolExecutor(max_workers=2 * cluster.slots)
+    try:
         pending = {pool.submit(judged, student): student for student in students}
         bar = tqdm(as_completed(pending), total=len(pending), desc=f"{spec.assignment_id} models on {cluster.slots} "
                    f"workers", unit="model", disable=not progress)
@@ -180,6 +181,8 @@ def grade_model_files_on(cluster, course: Course, spec: AssignmentSpec, students
             checks += [scorer.score_exercise(spec, part, folder / spec.notebook) for part in spec.exercises]
             result = GradeResult(spec.assignment_id, spec.title, data.label, tuple(checks), spec.possible, notes)
             keep(_record_without_notebook(course, spec, student, result, []))  # the one writer
+    finally:  # Ctrl-C or a setup error: start no further submission (what is recorded stays, for a resume)
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def collect(course: Course, folder: str) -> dict[str, str]:

@@ -78,7 +78,12 @@ def database_url(root: Path) -> str:
     from tfcourse.course import read_config
 
     url = os.environ.get(DB_URL_ENV) or read_config(root).get("CourseDirectory", {}).get("db_url")
-    return url or f"sqlite:///{root / 'gradebook.db'}"
+    if not url:
+        return f"sqlite:///{root / 'gradebook.db'}"
+    sqlite_path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else None
+    if sqlite_path is not None and not Path(sqlite_path).is_absolute():  # nbgrader reads it from the course folder
+        return f"sqlite:///{Path(root).resolve() / sqlite_path}"
+    return url
 
 
 def _database(root: Path):
