@@ -51,11 +51,16 @@ def with_rules(markdown: str, spec: AssignmentSpec) -> str:
     """``markdown`` with its generated block replaced by the spec's (a cell without markers is returned as is)."""
     if BEGIN not in markdown:
         return markdown
-    before, rest = markdown.split(BEGIN, 1)
-    if END not in rest:
+    if END not in markdown.split(BEGIN, 1)[1]:
         raise ValueError(f"{spec.folder}: a grading-rules block without its end marker {END!r}")
-    after = rest.split(END, 1)[1]
-    return before + rules_markdown(spec) + after
+    return replaced_block(markdown, BEGIN, END, rules_markdown(spec))
+
+
+def replaced_block(text: str, begin: str, end: str, block: str) -> str:
+    """``text`` with everything from its first ``begin`` to the ``end`` after it (markers included) replaced by
+    ``block``; the caller has checked that both markers are there."""
+    before, rest = text.split(begin, 1)
+    return before + block + rest.split(end, 1)[1]
 
 
 def table_cells(spec: AssignmentSpec) -> tuple[str, str]:
@@ -115,5 +120,4 @@ def with_block(text: str, name: str, body: str) -> str:
     begin, end = TABLE_BEGIN.format(name=name), TABLE_END.format(name=name)
     if begin not in text or end not in text.split(begin, 1)[1]:
         raise ValueError(f"no block {name!r} between its markers {begin!r} and {end!r}")
-    before, rest = text.split(begin, 1)
-    return before + begin + "\n" + body + "\n" + end + rest.split(end, 1)[1]
+    return replaced_block(text, begin, end, f"{begin}\n{body}\n{end}")

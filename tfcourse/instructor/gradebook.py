@@ -8,6 +8,7 @@ automatic score, whatever the notebook's own run produced.
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,14 +71,23 @@ def notebook_context(notebook_path: Path, expected_tests: list[str]) -> list[str
 DB_URL_ENV = "TFCOURSE_DB_URL"
 
 
+@functools.lru_cache(maxsize=16)
+def _configured_db_url(config: Path, modified_ns: int) -> str | None:
+    """nbgrader_config.py's ``c.CourseDirectory.db_url``, read once per version of the file (reading it runs
+    the file: about 35 ms, too much for every recorded result)."""
+    from tfcourse.course import read_config
+
+    return read_config(config.parent).get("CourseDirectory", {}).get("db_url")
+
+
 def database_url(root: Path) -> str:
     """The gradebook's SQLAlchemy URL: $TFCOURSE_DB_URL (``tfcourse grade --db``), else nbgrader_config.py's
     ``c.CourseDirectory.db_url``, else SQLite in the course folder (nbgrader's own default)."""
     import os
 
-    from tfcourse.course import read_config
-
-    url = os.environ.get(DB_URL_ENV) or read_config(root).get("CourseDirectory", {}).get("db_url")
+    config = Path(root).resolve() / "nbgrader_config.py"
+    configured = _configured_db_url(config, config.stat().st_mtime_ns) if config.is_file() else None
+    url = os.environ.get(DB_URL_ENV) or configured
     if not url:
         return f"sqlite:///{root / 'gradebook.db'}"
     sqlite_path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else None
@@ -88,14 +98,13 @@ def database_url(root: Path) -> str:
 
 def _database(root: Path):
     import os
-    import sys
 
     from nbgrader.api import Gradebook
 
-    # nbgrader runs `alembic` by name when it creates a database (a fresh Postgres one, say): this interpreter's.
-    bin_dir = str(Path(sys.executable).parent)
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
+    from tfcourse.instructor.nbgrader_steps import interpreter_first
+
+    # nbgrader runs `alembic` by name when it creates a database (a fresh Postgres one, say).
+    os.environ["PATH"] = interpreter_first(os.environ.get("PATH", ""))
     return Gradebook(database_url(root))
 
 

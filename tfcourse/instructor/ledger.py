@@ -52,15 +52,20 @@ class Ledger:
             base.update(part.encode() + b"\0")
         pin = course.heldout_pin
         base.update(pin.read_bytes() if pin.is_file() else b"no pin")
-        self._base = base.copy()
+        self._base = base
+        self._digests: dict[tuple[str, str], str] = {}
 
     def digest(self, folder: str, student: str) -> str:
-        """The digest of what grading ``student``'s ``folder`` depends on, now."""
-        digest = self._base.copy()
-        digest.update(folder.encode() + b"\0" + student.encode() + b"\0")
-        _files_digest(digest, self.course.release / folder, "*.ipynb")
-        _files_digest(digest, self.course.submitted / student / folder)
-        return digest.hexdigest()
+        """The digest of what grading ``student``'s ``folder`` depends on (computed once per batch: a
+        submission's files do not change while it is graded)."""
+        key = (folder, student)
+        if key not in self._digests:
+            digest = self._base.copy()
+            digest.update(folder.encode() + b"\0" + student.encode() + b"\0")
+            _files_digest(digest, self.course.release / folder, "*.ipynb")
+            _files_digest(digest, self.course.submitted / student / folder)
+            self._digests[key] = digest.hexdigest()
+        return self._digests[key]
 
     def recorded(self, folder: str, student: str) -> GradebookRow | None:
         """The row recorded for this submission as it is now, if any."""

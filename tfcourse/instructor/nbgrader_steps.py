@@ -39,12 +39,18 @@ AUTOGRADE_TIMEOUT_S = 1800
 LOG_TAIL_BYTES = 64 * 1024  # what is kept of a step's log, for its reason
 
 
+def interpreter_first(path: str) -> str:
+    """``path`` (a PATH value) with this interpreter's bin folder first: nbgrader starts helpers (alembic, the
+    kernel) by name, and they must be this environment's."""
+    bin_dir = str(Path(sys.executable).parent)
+    return os.pathsep.join([bin_dir, *(entry for entry in path.split(os.pathsep) if entry and entry != bin_dir)])
+
+
 def run_nbgrader(root: Path, *args: str, timeout_s: int | None = None,
                  extra_config: tuple[str, ...] = ()) -> StepResult:
     """Run ``nbgrader <args>`` in the course directory and capture its log."""
     env = dict(os.environ)
-    # nbgrader starts helpers (alembic, the kernel) by name: put this interpreter's bin first.
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env["PATH"] = interpreter_first(env.get("PATH", ""))
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     command = (sys.executable, "-m", "nbgrader", *args, *extra_config)
     with tempfile.TemporaryFile() as log:
