@@ -66,7 +66,8 @@ def cmd_grade(args) -> int:
 
     course = Course.at(args.course)
     rows = grade(args.assignments, course=course, students=args.student, cell_timeout_s=args.cell_timeout,
-                 models=args.models, workers=args.workers, scheduler=args.scheduler, db=args.db, again=args.again)
+                 models=args.models, workers=args.workers, scheduler=args.scheduler, db=args.db, again=args.again,
+                 kernel_threads=args.kernel_threads)
     _print_rows(rows)
     print(f"\ngradebook written to {course.root / GRADEBOOK_CSV}; feedback in {course.feedback}")
     missing = sorted(set(args.student or ()) - {row.student for row in rows})
@@ -270,18 +271,22 @@ def build_parser() -> argparse.ArgumentParser:
     grade = sub.add_parser("grade", help="batch-grade collected submissions on held-out data (instructors)",
                            epilog="examples: tfcourse grade C1W3 --student alice\n"
                                   "          tfcourse grade C1W3 --models   (score submitted .keras files only)\n"
-                                  "          tfcourse grade C1W3 --models --workers 2   (two local Dask workers)\n"
-                                  "          tfcourse grade C1W3 --models --scheduler tcp://10.0.0.5:8786\n"
+                                  "          tfcourse grade C1W3 --workers 2   (two notebooks at once, local Dask workers)\n"
+                                  "          tfcourse grade C1W3 --scheduler tcp://10.0.0.5:8786   (an existing cluster)\n"
+                                  "          tfcourse grade C1W3 --models --workers 2\n"
                                   "          tfcourse grade C1W3 --db postgresql://grader@db.example:5432/gradebook",
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     grade.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
     grade.add_argument("--student", action="append", help="grade only this student (repeatable)")
     grade.add_argument("--cell-timeout", type=int, help="seconds per cell (default: nbgrader_config.py)")
     grade.add_argument("--workers", type=int, metavar="N",
-                       help="with --models: score on a local Dask cluster of N worker processes")
+                       help="grade N submissions at once on a local Dask cluster of N worker processes")
     grade.add_argument("--scheduler", metavar="ADDRESS",
-                       help="with --models: score on an existing Dask cluster (tcp://host:8786), whose workers run "
-                            "`dask worker ADDRESS` with tfcourse installed")
+                       help="grade on an existing Dask cluster (tcp://host:8786), whose workers run "
+                            "`dask worker ADDRESS` with tfcourse and its data installed (make setup)")
+    grade.add_argument("--kernel-threads", type=int, metavar="T",
+                       help="CPU threads each notebook kernel's TensorFlow may use (default with --workers: the "
+                            "cores shared among the workers)")
     grade.add_argument("--db", metavar="URL",
                        help="the gradebook's database for this run, e.g. postgresql://user@host:5432/gradebook "
                             "(default: nbgrader_config.py's, else gradebook.db here)")

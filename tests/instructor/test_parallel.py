@@ -17,8 +17,8 @@ import pytest
 from conftest import REPO
 
 from tfcourse.course import Course
-from tfcourse.errors import UserError
 from tfcourse.grading import export_heldout, get_assignment
+from tfcourse.instructor.demo import run_demo
 from tfcourse.instructor.grade import grade
 from tfcourse.instructor.release import release
 
@@ -79,9 +79,50 @@ def test_a_local_cluster_gives_the_rows_of_grading_one_at_a_time(course, one_at_
     assert "not a Keras 3 .keras file" in " ".join(next(row for row in rows if row.student == "eve").reasons)
 
 
-def test_notebooks_are_still_graded_one_at_a_time(course):
-    with pytest.raises(UserError, match="--models"):
-        grade([SPEC.folder], course=course, workers=2, progress=False)
+NOTEBOOKS = get_assignment("C4W1")  # the demo batch whose notebooks run fastest (no training)
+
+
+@pytest.fixture(scope="module")
+def notebook_course(tmp_path_factory):
+    """A course copy whose C4W1 demo batch (reference, weak, broken and cheating students) was graded one
+    notebook at a time, without Dask; yields (course, rows)."""
+    course = Course(REPO).copy_to(tmp_path_factory.mktemp("parallel-notebooks") / "course")
+    return course, run_demo(course, folders=[NOTEBOOKS.folder], progress=False)
+
+
+def feedback_pages(course: Course) -> dict[str, str]:
+    return {page.parent.parent.name: page.read_text() for page in course.feedback.glob(f"*/{NOTEBOOKS.folder}/*.html")}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_notebooks_on_a_local_cluster_get_the_rows_of_grading_one_at_a_time(notebook_course, workers, tmp_path,
+                                                                           monkeypatch):
+    """Executed on 1 or 2 local Dask workers (each kernel with its share of the cores), does every demo student
+    get the serial batch's points and reasons, and a feedback page, with no unit or sandbox folder left?"""
+    course, serial = notebook_course
+    pages = feedback_pages(course)
+    for page in course.feedback.glob(f"*/{NOTEBOOKS.folder}/*.html"):
+        page.unlink()
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    rows = grade([NOTEBOOKS.folder], course=course, students=[row.student for row in serial], progress=False,
+                 workers=workers, again=True)
+    assert rows == serial
+    assert {row.student: row.score for row in rows}["reference"] == NOTEBOOKS.possible
+    assert sorted(feedback_pages(course)) == sorted(pages)
+    assert leftovers(tmp_path) == []
+
+
+def test_notebooks_on_an_external_cluster_get_the_rows_of_grading_one_at_a_time(notebook_course, external_cluster):
+    """Executed by two `dask worker` processes that know nothing of the course folder, same rows?"""
+    course, serial = notebook_course
+    address, workers, workers_tmp = external_cluster
+    rows = grade([NOTEBOOKS.folder], course=course, students=[row.student for row in serial], progress=False,
+                 scheduler=address, again=True)
+    assert rows == serial
+    for process in workers:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    assert leftovers(workers_tmp) == []
 
 
 def dask_command(*arguments: str) -> list[str]:

@@ -44,8 +44,17 @@ def export_notebook_splits(spec: AssignmentSpec, directory: Path) -> Path:
     return Path(directory)
 
 
-def kernel_policy(workdir: Path, data_view: Path) -> SandboxPolicy:
-    """A notebook kernel at autograde: its own folder, the exported splits, no held-out data."""
+def thread_budget(threads: int | None) -> dict[str, str]:
+    """The environment that holds TensorFlow (and the numerical libraries under it) to ``threads`` CPU threads."""
+    if not threads:
+        return {}
+    return {"TF_NUM_INTRAOP_THREADS": str(threads), "TF_NUM_INTEROP_THREADS": str(threads),
+            "OMP_NUM_THREADS": str(threads)}
+
+
+def kernel_policy(workdir: Path, data_view: Path, threads: int | None = None) -> SandboxPolicy:
+    """A notebook kernel at autograde: its own folder, the exported splits, no held-out data; with ``threads``,
+    TensorFlow's thread budget (so that parallel kernels do not fight over the cores)."""
     return SandboxPolicy(
         purpose="notebook kernel",
         workdir=Path(workdir),
@@ -57,6 +66,7 @@ def kernel_policy(workdir: Path, data_view: Path) -> SandboxPolicy:
             CACHE_ENV: "{home}/.cache/tfcourse",
             "KERAS_HOME": "{home}/.keras",
             "TF_CPP_MIN_LOG_LEVEL": "3",
+            **thread_budget(threads),
         },
     )
 

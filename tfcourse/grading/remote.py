@@ -45,12 +45,16 @@ def close_worker_scorer() -> None:
 
 
 class ScorerPlugin(WorkerPlugin):
-    """Registered on every worker by the grading process: closes the worker's scorer when the worker closes."""
+    """Registered on every worker by the grading process: when the worker closes, closes its scorer and stops
+    the notebook units it still runs (:mod:`tfcourse.instructor.remote_autograde`)."""
 
     name = "tfcourse-scorer"
 
     def teardown(self, worker) -> None:
+        from tfcourse.instructor.remote_autograde import close_worker_units
+
         close_worker_scorer()
+        close_worker_units()
 
 
 def model_outputs_unit(assignment_id: str, model_bytes: bytes, model_name: str, inputs: np.ndarray, steps: int,

@@ -110,12 +110,23 @@ def grade_notebook(course: Course, spec: AssignmentSpec, student: str, *, data: 
                    data_view: Path, work: Path, cell_timeout_s: int | None) -> tuple[GradebookRow, bool]:
     """Execute one submitted notebook in the sandbox, then score its artifacts. Returns (row, has notebook)."""
     if not (course.submitted / student / spec.folder / spec.notebook).is_file():
-        result = zero_result(spec, data, f"no notebook named {spec.notebook} was submitted")
-        return _record_without_notebook(course, spec, student, result, []), False
+        return _no_notebook(course, spec, student, data), False
     report_path = work / f"{student}.{spec.folder}.kernel.json"
     step = nbgrader_steps.autograde(course.root, spec.folder, student, data_view=data_view, report=report_path,
                                     cell_timeout_s=cell_timeout_s)
-    context, notes = kernel_context(_read_report(report_path))
+    return score_autograded(course, spec, student, step, _read_report(report_path), data=data, scorer=scorer)
+
+
+def _no_notebook(course: Course, spec: AssignmentSpec, student: str, data: EvaluationData) -> GradebookRow:
+    result = zero_result(spec, data, f"no notebook named {spec.notebook} was submitted")
+    return _record_without_notebook(course, spec, student, result, [])
+
+
+def score_autograded(course: Course, spec: AssignmentSpec, student: str, step: nbgrader_steps.StepResult,
+                     report: dict, *, data: EvaluationData, scorer: Scorer) -> tuple[GradebookRow, bool]:
+    """Score what autograde left in autograded/<student>/<folder>/ (wherever the notebook was executed) and
+    record it. Returns (row, has notebook)."""
+    context, notes = kernel_context(report)
     autograded = course.autograded / student / spec.folder
     if not step.ok or not (autograded / spec.notebook).is_file():
         result = zero_result(spec, data, f"could not be autograded: {step.reason()}", notes)
@@ -128,6 +139,76 @@ def grade_notebook(course: Course, spec: AssignmentSpec, student: str, *, data: 
     row = _row(student, spec, result, context)
     feedback.annotate_notebook(autograded / spec.notebook, result, _context_only(row, result))
     return row, True
+
+
+def grade_notebooks_on(cluster, course: Course, spec: AssignmentSpec, students: list[str], *, data: EvaluationData,
+                       scorer: Scorer, work: Path, cell_timeout_s: int | None, progress: bool,
+                       keep: Callable[[GradebookRow], None]) -> list[str]:
+    """Execute submitted notebooks on a Dask cluster (:class:`tfcourse.instructor.parallel.Cluster`), each in a
+    throwaway course on a worker; score and record each here as it comes back (``keep``, the one writer).
+    Returns the students whose autograded notebook needs a feedback page."""
+    from dask.distributed import KilledWorker, as_completed
+
+    from tfcourse.instructor.remote_autograde import SubmissionTooLarge, make_kit, submitted_files
+
+    kit = cluster.share(make_kit(course.root, spec.folder, work))
+    futures, rendered = {}, []
+    bar = _progress_bar(len(students), f"{spec.assignment_id} notebooks on {cluster.slots} workers", progress)
+    try:
+        for student in students:
+            folder = course.submitted / student / spec.folder
+            if not (folder / spec.notebook).is_file():
+                keep(_no_notebook(course, spec, student, data))
+                bar.update()
+                continue
+            try:
+                files = submitted_files(folder)
+            except (SubmissionTooLarge, OSError) as error:
+                result = zero_result(spec, data, f"could not be autograded: {error}")
+                keep(_record_without_notebook(course, spec, student, result, []))
+                bar.update()
+                continue
+            futures[cluster.autograde(kit, spec.folder, student, files, cell_timeout_s)] = student
+        for future in as_completed(list(futures)):
+            student = futures.pop(future)
+            try:
+                unit = future.result()
+            except KilledWorker:
+                step = nbgrader_steps.StepResult(("nbgrader", "autograde"), 137,
+                                                 "[ERROR] the grading workers died running this notebook, each "
+                                                 "time it was tried")
+                row, has_notebook = score_autograded(course, spec, student, step, {}, data=data, scorer=scorer)
+            else:
+                _place_autograded(course.autograded / student / spec.folder, unit.files)
+                row, has_notebook = score_autograded(course, spec, student, unit.step(), unit.report, data=data,
+                                                     scorer=scorer)
+            keep(row)
+            rendered += [student] if has_notebook else []
+            bar.update()
+    finally:  # Ctrl-C: start nothing more; the cluster's close stops what runs
+        for future in futures:
+            future.cancel()
+        bar.close()
+    return rendered
+
+
+def _place_autograded(folder: Path, files: dict[str, bytes]) -> None:
+    """autograded/<student>/<folder>/ as the unit left it: exactly the files it returned."""
+    import shutil
+
+    if folder.is_symlink() or folder.is_file():
+        folder.unlink()
+    elif folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for name, content in files.items():
+        (folder / Path(name).name).write_bytes(content)
+
+
+def _progress_bar(total: int, description: str, progress: bool):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=description, unit="submission", disable=not progress)
 
 
 def _context_only(row: GradebookRow, result: GradeResult) -> list[str]:
@@ -205,7 +286,7 @@ def collect(course: Course, folder: str) -> dict[str, str]:
 def grade(folders: list[str] | None = None, *, course: Course, students: list[str] | None = None,
           cell_timeout_s: int | None = None, models: bool = False, progress: bool = True,
           workers: int | None = None, scheduler: str | None = None, db: str | None = None,
-          again: bool = False) -> list[GradebookRow]:
+          again: bool = False, kernel_threads: int | None = None) -> list[GradebookRow]:
     """Grade every collected submission of ``folders`` (default: all assignments) on held-out data.
 
     Zips waiting in downloaded/<folder>/archive are vetted and collected first. With ``models``,
@@ -216,8 +297,10 @@ def grade(folders: list[str] | None = None, *, course: Course, students: list[st
     student and assignment) and returns this run's rows.
 
     With ``workers`` (a ``LocalCluster`` of that many processes) or ``scheduler`` (an existing Dask cluster's
-    address), the models are scored in parallel on Dask (:mod:`tfcourse.instructor.parallel`); this is for
-    ``models`` mode only so far. ``db`` is the gradebook's SQLAlchemy URL for this run (a Postgres server:
+    address), submissions are graded in parallel on Dask (:mod:`tfcourse.instructor.parallel`): notebooks are
+    executed on the workers, models predict there; this process scores and records. ``kernel_threads`` is each
+    notebook kernel's CPU thread budget (default for a local cluster: the cores shared among the workers).
+    ``db`` is the gradebook's SQLAlchemy URL for this run (a Postgres server:
     ``postgresql://user@host:5432/gradebook``); by default nbgrader_config.py's, or SQLite in the course.
 
     A submission graded before from the same files, release, held-out data, database, mode and grading code
@@ -229,15 +312,13 @@ def grade(folders: list[str] | None = None, *, course: Course, students: list[st
         os.environ[gradebook.DB_URL_ENV] = db  # for this process and the nbgrader steps it starts
         try:
             return grade(folders, course=course, students=students, cell_timeout_s=cell_timeout_s, models=models,
-                         progress=progress, workers=workers, scheduler=scheduler, again=again)
+                         progress=progress, workers=workers, scheduler=scheduler, again=again,
+                         kernel_threads=kernel_threads)
         finally:
             if previous is None:
                 os.environ.pop(gradebook.DB_URL_ENV, None)
             else:
                 os.environ[gradebook.DB_URL_ENV] = previous
-    if (workers or scheduler) and not models:
-        raise UserError("--workers and --scheduler grade model files (--models) so far; notebooks are graded one "
-                        "at a time")
     folders = [get_assignment(name).folder for name in folders] if folders else course.assignment_folders()
     try:
         store = open_heldout(course.heldout, course.heldout_pin)
@@ -247,7 +328,7 @@ def grade(folders: list[str] | None = None, *, course: Course, students: list[st
         if workers or scheduler:
             from tfcourse.instructor.parallel import Cluster
 
-            with Cluster(workers=workers, scheduler=scheduler) as cluster:
+            with Cluster(workers=workers, scheduler=scheduler, kernel_threads=kernel_threads) as cluster:
                 if progress and cluster.dashboard:
                     print(f"Dask dashboard: {cluster.dashboard}")
                 return _grade_batch(folders, course=course, store=store, students=students,
@@ -300,7 +381,7 @@ def _grade_batch(folders: list[str], *, course: Course, store: HeldoutStore, stu
                 if unrendered:
                     nbgrader_steps.generate_feedback(course.root, folder)
                 continue
-            scorer.warm_up(spec, models=cluster is None)
+            scorer.warm_up(spec, models=cluster is None or not models)
             description = f"{spec.assignment_id} {'models' if models else 'notebooks'}"
             if models and cluster is not None:
                 grade_model_files_on(cluster, course, spec, todo, data=data, scorer=scorer, progress=progress, keep=keep)
@@ -309,8 +390,12 @@ def _grade_batch(folders: list[str], *, course: Course, store: HeldoutStore, stu
                 for student in tqdm(todo, desc=description, unit="model", disable=not progress):
                     keep(grade_model_file(course, spec, student, data=data, scorer=scorer))
                 continue
-            view = export_notebook_splits(spec, Path(work) / "splits" / spec.assignment_id)
             rendered = []
+            if cluster is not None:
+                rendered = grade_notebooks_on(cluster, course, spec, todo, data=data, scorer=scorer, work=Path(work),
+                                              cell_timeout_s=cell_timeout_s, progress=progress, keep=keep)
+                todo = []
+            view = export_notebook_splits(spec, Path(work) / "splits" / spec.assignment_id) if todo else None
             for student in tqdm(todo, desc=description, unit="submission", disable=not progress):
                 row, has_notebook = grade_notebook(course, spec, student, data=data, scorer=scorer, data_view=view,
                                                    work=Path(work), cell_timeout_s=cell_timeout_s)

@@ -8,6 +8,7 @@ after nbgrader has run.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -46,32 +47,49 @@ def interpreter_first(path: str) -> str:
     return os.pathsep.join([bin_dir, *(entry for entry in path.split(os.pathsep) if entry and entry != bin_dir)])
 
 
-def run_nbgrader(root: Path, *args: str, timeout_s: int | None = None,
-                 extra_config: tuple[str, ...] = ()) -> StepResult:
-    """Run ``nbgrader <args>`` in the course directory and capture its log."""
-    env = dict(os.environ)
-    env["PATH"] = interpreter_first(env.get("PATH", ""))
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+def run_nbgrader(root: Path, *args: str, timeout_s: int | None = None, extra_config: tuple[str, ...] = (),
+                 env: dict[str, str] | None = None, running: set | None = None) -> StepResult:
+    """Run ``nbgrader <args>`` in the course directory and capture its log.
+
+    ``env`` adds to this process' environment. With ``running`` (a Dask unit's), the process is in that set
+    while it runs, for whoever must stop it early, and is killed when the thread that started it dies (util-linux'
+    setpriv, where there is one), so a worker killed mid-unit takes nbgrader and the sandboxed kernel along.
+    """
+    environment = {**os.environ, **(env or {})}
+    environment["PATH"] = interpreter_first(environment.get("PATH", ""))
+    environment.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     command = (sys.executable, "-m", "nbgrader", *args, *extra_config)
+    if running is not None and shutil.which("setpriv"):
+        command = ("setpriv", "--pdeathsig", "KILL", "--", *command)
     with tempfile.TemporaryFile() as log:
+        # nbgrader's log goes to a file, not a pipe: its size is not held in memory, and bytes a
+        # notebook manages to slip into it cannot fail a strict decode.
+        process = subprocess.Popen(command, cwd=root, env=environment, stdout=log, stderr=subprocess.STDOUT)
+        if running is not None:
+            running.add(process)
         try:
-            # nbgrader's log goes to a file, not a pipe: its size is not held in memory, and bytes a
-            # notebook manages to slip into it cannot fail a strict decode.
-            returncode = subprocess.run(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                        timeout=timeout_s).returncode
-            suffix = ""
+            returncode, suffix = process.wait(timeout=timeout_s), ""
         except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
             returncode, suffix = 124, f"\n[ERROR] nbgrader {args[0]} ran longer than {timeout_s} s"
+        except BaseException:  # Ctrl-C: nbgrader (and the kernel, which dies with it) stops too
+            process.kill()
+            process.wait()
+            raise
+        finally:
+            if running is not None:
+                running.discard(process)
         size = log.seek(0, os.SEEK_END)
         log.seek(max(0, size - LOG_TAIL_BYTES))
         text = log.read().decode("utf-8", errors="replace")
     return StepResult(command, returncode, text + suffix)
 
 
-def generate_assignment(root: Path, folder: str) -> StepResult:
+def generate_assignment(root: Path, folder: str, env: dict[str, str] | None = None) -> StepResult:
     """Generate release/<folder> from source/<folder> and record its grade cells in the gradebook
     (``folder`` may be ``"*"``: every assignment in source/, in one run)."""
-    return run_nbgrader(root, "generate_assignment", folder, "--force")
+    return run_nbgrader(root, "generate_assignment", folder, "--force", env=env)
 
 
 def release_assignment(root: Path, folder: str) -> StepResult:
@@ -86,17 +104,20 @@ def zip_collect(root: Path, folder: str, archive_directory: str = "archive") -> 
 
 
 def autograde(root: Path, folder: str, student: str, *, data_view: Path, report: Path,
-              cell_timeout_s: int | None = None) -> StepResult:
+              cell_timeout_s: int | None = None, extra_config: tuple[str, ...] = (),
+              env: dict[str, str] | None = None, running: set | None = None) -> StepResult:
     """Execute one student's notebook in the sandbox (nbgrader_config.py installs SandboxedExecute).
 
     ``data_view`` holds the dataset splits the notebook may load; ``report`` receives what the
-    sandbox saw. Files in submitted/ are only copied, never changed.
+    sandbox saw. Files in submitted/ are only copied, never changed. ``extra_config``, ``env`` and ``running``
+    go to :func:`run_nbgrader`.
     """
-    extra = (f"--SandboxedExecute.data_view={data_view}", f"--SandboxedExecute.report_file={report}")
+    extra = (f"--SandboxedExecute.data_view={data_view}", f"--SandboxedExecute.report_file={report}",
+             *extra_config)
     if cell_timeout_s:
         extra += (f"--Execute.timeout={cell_timeout_s}",)
     return run_nbgrader(root, "autograde", folder, "--student", student, "--force",
-                        timeout_s=AUTOGRADE_TIMEOUT_S, extra_config=extra)
+                        timeout_s=AUTOGRADE_TIMEOUT_S, extra_config=extra, env=env, running=running)
 
 
 def generate_feedback(root: Path, folder: str) -> StepResult:

@@ -1,10 +1,12 @@
 """Grading a class at once on Dask: a ``LocalCluster`` on this machine, or an existing cluster's scheduler.
 
-The unit of work (:func:`tfcourse.grading.remote.model_outputs_unit`) is one model's predictions on one set
-of inputs, made in a worker's sandbox. This process keeps everything else: the held-out labels, the rules
-that judge the predictions, and the gradebook, which it alone writes, one result at a time as the units
-come back. A worker that dies mid-unit has its unit run again elsewhere (Dask retries it); the result is
-recorded once, by this process.
+Two kinds of unit: in models mode, one model's predictions on one set of inputs, made in a worker's sandbox
+(:func:`tfcourse.grading.remote.model_outputs_unit`); in notebook mode, one submission's sandboxed
+``nbgrader autograde`` in a throwaway course of its own
+(:func:`tfcourse.instructor.remote_autograde.autograde_unit`). This process keeps everything else: the
+held-out labels, the scorer and rules that judge what comes back, and the gradebook, which it alone writes,
+one result at a time as the units come back. A worker that dies mid-unit has its unit run again elsewhere
+(Dask retries it); the result is recorded once, by this process.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import os
 import stat
 import threading
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,9 +53,14 @@ class Cluster:
     """A Dask client for grading: ``scheduler`` (``tcp://host:8786``) joins an existing cluster, otherwise a
     ``LocalCluster`` of ``workers`` processes (one thread each) starts on 127.0.0.1; use as a context manager."""
 
-    def __init__(self, *, workers: int | None = None, scheduler: str | None = None):
+    def __init__(self, *, workers: int | None = None, scheduler: str | None = None,
+                 kernel_threads: int | None = None):
         self.workers = workers or default_workers()
         self.scheduler = scheduler
+        # Each notebook kernel's share of this machine's cores; on an external cluster, TensorFlow's own choice
+        # unless given (start one single-threaded `dask worker` per kernel a machine should run at once).
+        self.kernel_threads = kernel_threads or (
+            None if scheduler else max(1, (os.cpu_count() or 1) // self.workers))
         self.client = None
         self._local = None
         self._scattered: dict[tuple[str, str], object] = {}
@@ -117,6 +125,19 @@ class Cluster:
             return predictions, findings
 
         return evaluate
+
+    def autograde(self, kit, folder: str, student: str, files: dict[str, bytes], cell_timeout_s: int | None):
+        """A future of one submission's execute phase on a worker (a
+        :class:`~tfcourse.instructor.remote_autograde.UnitResult`); ``kit`` is :meth:`share`'s."""
+        from tfcourse.instructor.remote_autograde import autograde_unit
+
+        return self.client.submit(autograde_unit, kit, folder, student, files, cell_timeout_s=cell_timeout_s,
+                                  kernel_threads=self.kernel_threads, pure=False,
+                                  key=f"autograde-{folder}-{student}-{uuid.uuid4().hex[:8]}")
+
+    def share(self, value):
+        """``value`` sent once to every worker (a notebook kit), for units to refer to."""
+        return self.client.scatter(value, broadcast=True)
 
     def close(self) -> None:
         """Stop the client and, for a local cluster, its workers."""

@@ -138,6 +138,8 @@ class SandboxedExecute(Execute):
         config=True)
     report_file = Unicode("", help="Where to write a JSON report of the run (none when empty).").tag(config=True)
     max_output_bytes = Integer(KERNEL_LIMITS.output_bytes, help="Text a notebook may print in all.").tag(config=True)
+    threads = Integer(0, help="CPU threads TensorFlow may use in the kernel (0: its own choice, every core); "
+                              "parallel grading gives each of N kernels its share of the cores.").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs["kernel_manager_class"] = SandboxedKernelManager
@@ -157,7 +159,7 @@ class SandboxedExecute(Execute):
         if not view:
             self._built_view = Path(tempfile.mkdtemp(prefix="tfcourse-splits-"))
             view = export_notebook_splits(get_assignment(workdir.name), self._built_view)
-        return kernel_policy(workdir, Path(view))
+        return kernel_policy(workdir, Path(view), threads=self.threads or None)
 
     def create_kernel_manager(self):
         from tfcourse.grading.specs import get_assignment
