@@ -8,7 +8,8 @@ per (assignment, student) with the ladder's value over every (initialisation, he
 (mean, standard deviation, min, max), the points earned (min-max), and for the reference how many
 standard deviations its mean lies beyond the full-credit threshold. docs/grading.md keeps the runs.
 
-    .venv/bin/python benchmarks/calibrate.py C4W2 C4W3 [--inits 3] [--seeds 5] [--students reference weak]
+    .venv/bin/python benchmarks/calibrate.py C4W2 C4W3 [--inits 3 | --init-seeds 1 2 3 42] [--seeds 5]
+        [--students reference weak]
 """
 
 from __future__ import annotations
@@ -111,6 +112,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("assignments", nargs="+", help="assignment ids, e.g. C4W2")
     parser.add_argument("--inits", type=int, default=3, help="training initialisations per student (default 3)")
+    parser.add_argument("--init-seeds", type=int, nargs="+",
+                        help="the initialisations themselves (instead of --inits), e.g. 1 2 3 42 (42: the tests' own)")
     parser.add_argument("--seeds", type=int, default=5, help="held-out seeds per trained model (default 5)")
     parser.add_argument("--students", nargs="+", default=["reference", "weak"], help="demo students")
     parser.add_argument("--json", type=Path, help="also write every run here")
@@ -124,7 +127,7 @@ def main() -> None:
             folder = get_assignment(assignment).folder
             for student in args.students:
                 mine = []
-                for init in range(FIRST_INIT, FIRST_INIT + args.inits):
+                for init in args.init_seeds or range(FIRST_INIT, FIRST_INIT + args.inits):
                     workdir = Path(scratch) / f"{assignment}-{student}-{init}"
                     workdir.mkdir()
                     started = time.perf_counter()
