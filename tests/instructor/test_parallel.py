@@ -279,3 +279,33 @@ def test_ctrl_c_stops_a_cluster_batch_and_leaves_nothing_behind(course, tmp_path
             break
         time.sleep(0.5)
     assert left == [] and leftovers(tmp_path) == [], (left, leftovers(tmp_path))
+
+
+def test_ctrl_c_stops_notebooks_on_a_cluster_and_leaves_nothing_behind(notebook_course, tmp_path, monkeypatch):
+    """Interrupted where the first executed notebook comes back, while the other worker still runs one, does the
+    batch stop with no worker, nbgrader, kernel or unit folder left?"""
+    import psutil
+
+    import tfcourse.instructor.grade as grading
+
+    course, serial = notebook_course
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+
+    def interrupted(*arguments, **options):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(grading, "score_autograded", interrupted)
+    before = {child.pid for child in psutil.Process().children(recursive=True)}
+    with pytest.raises(KeyboardInterrupt):
+        grade([NOTEBOOKS.folder], course=course, students=[row.student for row in serial], progress=False,
+              workers=2, again=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        left = [child for child in psutil.Process().children(recursive=True) if child.pid not in before
+                and "multiprocessing.resource_tracker" not in " ".join(child.cmdline())]  # Python's, for this process
+        if not left:
+            break
+        time.sleep(0.5)
+    assert left == [] and leftovers(tmp_path) == [], ([p.cmdline() for p in left], leftovers(tmp_path))
+    assert not [process for process in psutil.process_iter(["cmdline"])
+                if any(str(tmp_path) in part for part in process.info["cmdline"] or [])]

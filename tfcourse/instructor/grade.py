@@ -141,36 +141,44 @@ def score_autograded(course: Course, spec: AssignmentSpec, student: str, step: n
     return row, True
 
 
-def grade_notebooks_on(cluster, course: Course, spec: AssignmentSpec, students: list[str], *, data: EvaluationData,
+def grade_notebooks_on(cluster, course: Course, batch: list[tuple[AssignmentSpec, list[str], EvaluationData]], *,
                        scorer: Scorer, work: Path, cell_timeout_s: int | None, progress: bool,
-                       keep: Callable[[GradebookRow], None]) -> list[str]:
+                       keep: Callable[[GradebookRow], None]) -> set[tuple[str, str]]:
     """Execute submitted notebooks on a Dask cluster (:class:`tfcourse.instructor.parallel.Cluster`), each in a
     throwaway course on a worker; score and record each here as it comes back (``keep``, the one writer).
-    Returns the students whose autograded notebook needs a feedback page."""
+
+    ``batch`` holds (assignment, students, held-out data) of every assignment: all their units are queued at
+    once, under one progress bar. Returns the (folder, student) pairs whose autograded notebook needs a
+    feedback page.
+    """
     from dask.distributed import KilledWorker, as_completed
 
     from tfcourse.instructor.remote_autograde import SubmissionTooLarge, make_kit, submitted_files
 
-    kit = cluster.share(make_kit(course.root, spec.folder, work))
-    futures, rendered = {}, []
-    bar = _progress_bar(len(students), f"{spec.assignment_id} notebooks on {cluster.slots} workers", progress)
+    futures: dict = {}
+    rendered: set[tuple[str, str]] = set()
+    tally = _UnitTally(sum(len(students) for _, students, _ in batch), f"notebooks on {cluster.slots} workers",
+                       progress)
     try:
-        for student in students:
-            folder = course.submitted / student / spec.folder
-            if not (folder / spec.notebook).is_file():
-                keep(_no_notebook(course, spec, student, data))
-                bar.update()
-                continue
-            try:
-                files = submitted_files(folder)
-            except (SubmissionTooLarge, OSError) as error:
-                result = zero_result(spec, data, f"could not be autograded: {error}")
-                keep(_record_without_notebook(course, spec, student, result, []))
-                bar.update()
-                continue
-            futures[cluster.autograde(kit, spec.folder, student, files, cell_timeout_s)] = student
+        for spec, students, data in batch:
+            kit = cluster.share(make_kit(course.root, spec.folder, work))
+            for student in students:
+                folder = course.submitted / student / spec.folder
+                if not (folder / spec.notebook).is_file():
+                    keep(_no_notebook(course, spec, student, data))
+                    tally.done(failed=True, ran=False)
+                    continue
+                try:
+                    files = submitted_files(folder)
+                except (SubmissionTooLarge, OSError) as error:
+                    keep(_record_without_notebook(course, spec, student,
+                                                  zero_result(spec, data, f"could not be autograded: {error}"), []))
+                    tally.done(failed=True, ran=False)
+                    continue
+                futures[cluster.autograde(kit, spec.folder, student, files, cell_timeout_s)] = (spec, student, data)
+                tally.started()
         for future in as_completed(list(futures)):
-            student = futures.pop(future)
+            spec, student, data = futures.pop(future)
             try:
                 unit = future.result()
             except KilledWorker:
@@ -178,18 +186,52 @@ def grade_notebooks_on(cluster, course: Course, spec: AssignmentSpec, students: 
                                                  "[ERROR] the grading workers died running this notebook, each "
                                                  "time it was tried")
                 row, has_notebook = score_autograded(course, spec, student, step, {}, data=data, scorer=scorer)
+                seconds = None
             else:
                 _place_autograded(course.autograded / student / spec.folder, unit.files)
                 row, has_notebook = score_autograded(course, spec, student, unit.step(), unit.report, data=data,
                                                      scorer=scorer)
+                seconds = unit.seconds
             keep(row)
-            rendered += [student] if has_notebook else []
-            bar.update()
+            if has_notebook:
+                rendered.add((spec.folder, student))
+            tally.done(failed=not has_notebook, seconds=seconds)
     finally:  # Ctrl-C: start nothing more; the cluster's close stops what runs
         for future in futures:
             future.cancel()
-        bar.close()
+        tally.close()
     return rendered
+
+
+class _UnitTally:
+    """One progress bar over a batch's units: done, running, failed, and the mean time a unit took on a worker."""
+
+    def __init__(self, total: int, description: str, progress: bool):
+        from tqdm.auto import tqdm
+
+        self.bar = tqdm(total=total, desc=description, unit="submission", disable=not progress)
+        self.running = self.failed = 0
+        self.seconds: list[float] = []
+
+    def started(self) -> None:
+        self.running += 1
+        self._show()
+
+    def done(self, *, failed: bool, seconds: float | None = None, ran: bool = True) -> None:
+        """One unit finished (``ran``: it had been started on a worker)."""
+        self.running -= ran
+        self.failed += failed
+        if seconds is not None:
+            self.seconds.append(seconds)
+        self.bar.update()
+        self._show()
+
+    def _show(self) -> None:
+        mean = f"{sum(self.seconds) / len(self.seconds):.0f} s" if self.seconds else "-"
+        self.bar.set_postfix_str(f"running {self.running}, failed {self.failed}, per unit {mean}", refresh=False)
+
+    def close(self) -> None:
+        self.bar.close()
 
 
 def _place_autograded(folder: Path, files: dict[str, bytes]) -> None:
@@ -203,12 +245,6 @@ def _place_autograded(folder: Path, files: dict[str, bytes]) -> None:
     folder.mkdir(parents=True)
     for name, content in files.items():
         (folder / Path(name).name).write_bytes(content)
-
-
-def _progress_bar(total: int, description: str, progress: bool):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=description, unit="submission", disable=not progress)
 
 
 def _context_only(row: GradebookRow, result: GradeResult) -> list[str]:
@@ -264,6 +300,12 @@ def grade_model_files_on(cluster, course: Course, spec: AssignmentSpec, students
             keep(_record_without_notebook(course, spec, student, result, []))  # the one writer
     finally:  # Ctrl-C or a setup error: start no further submission (what is recorded stays, for a resume)
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _feedback_pages(course: Course, folder: str) -> None:
+    step = nbgrader_steps.generate_feedback(course.root, folder)
+    if not step.ok:
+        log.warning("generate_feedback %s: %s", folder, step.reason())
 
 
 def collect(course: Course, folder: str) -> dict[str, str]:
@@ -354,6 +396,8 @@ def _grade_batch(folders: list[str], *, course: Course, store: HeldoutStore, stu
         """A graded row: into this run's rows, and into the ledger at once."""
         rows.append(row)
         ledger.record(row)
+    queued: list[tuple[AssignmentSpec, list[str], EvaluationData]] = []  # notebooks for the cluster
+    unrendered_folders: set[str] = set()
     with Scorer(exercise_seed=store.seed) as scorer, tempfile.TemporaryDirectory(prefix="tfcourse-grade-") as work:
         for folder in folders:
             spec = get_assignment(folder)
@@ -390,21 +434,24 @@ def _grade_batch(folders: list[str], *, course: Course, store: HeldoutStore, stu
                 for student in tqdm(todo, desc=description, unit="model", disable=not progress):
                     keep(grade_model_file(course, spec, student, data=data, scorer=scorer))
                 continue
+            if cluster is not None:  # queued: every assignment's notebooks go to the cluster at once
+                queued.append((spec, todo, data))
+                unrendered_folders.update([folder] if unrendered else [])
+                continue
             rendered = []
-            if cluster is not None:
-                rendered = grade_notebooks_on(cluster, course, spec, todo, data=data, scorer=scorer, work=Path(work),
-                                              cell_timeout_s=cell_timeout_s, progress=progress, keep=keep)
-                todo = []
-            view = export_notebook_splits(spec, Path(work) / "splits" / spec.assignment_id) if todo else None
+            view = export_notebook_splits(spec, Path(work) / "splits" / spec.assignment_id)
             for student in tqdm(todo, desc=description, unit="submission", disable=not progress):
                 row, has_notebook = grade_notebook(course, spec, student, data=data, scorer=scorer, data_view=view,
                                                    work=Path(work), cell_timeout_s=cell_timeout_s)
                 keep(row)
                 rendered += [student] if has_notebook else []
             if rendered or unrendered:
-                step = nbgrader_steps.generate_feedback(course.root, folder)
-                if not step.ok:
-                    log.warning("generate_feedback %s: %s", folder, step.reason())
+                _feedback_pages(course, folder)
+        if queued:
+            done = grade_notebooks_on(cluster, course, queued, scorer=scorer, work=Path(work),
+                                      cell_timeout_s=cell_timeout_s, progress=progress, keep=keep)
+            for folder in sorted(unrendered_folders | {folder for folder, _ in done}):
+                _feedback_pages(course, folder)
     for folder in folders:  # learners who submitted from JupyterLab fetch their feedback there
         exchange.release_feedback(course, folder)
     rows.sort(key=lambda row: (row.student, row.assignment))

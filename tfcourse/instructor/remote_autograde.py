@@ -18,6 +18,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,7 @@ class UnitResult:
     log: str
     report: dict
     files: dict[str, bytes]
+    seconds: float  # the unit's time on its worker
 
     def step(self) -> nbgrader_steps.StepResult:
         return nbgrader_steps.StepResult(("nbgrader", "autograde"), self.returncode, self.log)
@@ -114,6 +116,7 @@ def autograde_unit(kit: dict[str, bytes], folder: str, student: str, files: dict
     """Autograde one submission in a throwaway course; return what the grading process needs to score it."""
     from tfcourse.grading.specs import get_assignment
 
+    started = time.perf_counter()
     spec = get_assignment(folder)
     view = _data_view(spec.assignment_id)
     root = Path(tempfile.mkdtemp(prefix="tfcourse-unit-"))
@@ -140,7 +143,7 @@ def autograde_unit(kit: dict[str, bytes], folder: str, student: str, files: dict
                 total += path.stat().st_size
                 if total <= MAX_RETURNED_BYTES:
                     returned[name] = path.read_bytes()
-        return UnitResult(step.returncode, step.log, report, returned)
+        return UnitResult(step.returncode, step.log, report, returned, time.perf_counter() - started)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
