@@ -79,7 +79,9 @@ def test_a_local_cluster_gives_the_rows_of_grading_one_at_a_time(course, one_at_
     assert "not a Keras 3 .keras file" in " ".join(next(row for row in rows if row.student == "eve").reasons)
 
 
-NOTEBOOKS = get_assignment("C4W1")  # the demo batch whose notebooks run fastest (no training)
+# The demo batches whose notebooks run fastest (no training); two, so that each assignment's units must get
+# their own assignment's kit.
+NOTEBOOKS = [get_assignment("C4W1").folder, get_assignment("C3W1").folder]
 
 
 @pytest.fixture(scope="module")
@@ -87,11 +89,12 @@ def notebook_course(tmp_path_factory):
     """A course copy whose C4W1 demo batch (reference, weak, broken and cheating students) was graded one
     notebook at a time, without Dask; yields (course, rows)."""
     course = Course(REPO).copy_to(tmp_path_factory.mktemp("parallel-notebooks") / "course")
-    return course, run_demo(course, folders=[NOTEBOOKS.folder], progress=False)
+    return course, run_demo(course, folders=NOTEBOOKS, progress=False)
 
 
 def feedback_pages(course: Course) -> dict[str, str]:
-    return {page.parent.parent.name: page.read_text() for page in course.feedback.glob(f"*/{NOTEBOOKS.folder}/*.html")}
+    return {f"{page.parent.parent.name}/{page.parent.name}": page.read_text()
+            for folder in NOTEBOOKS for page in course.feedback.glob(f"*/{folder}/*.html")}
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -101,13 +104,14 @@ def test_notebooks_on_a_local_cluster_get_the_rows_of_grading_one_at_a_time(note
     get the serial batch's points and reasons, and a feedback page, with no unit or sandbox folder left?"""
     course, serial = notebook_course
     pages = feedback_pages(course)
-    for page in course.feedback.glob(f"*/{NOTEBOOKS.folder}/*.html"):
-        page.unlink()
+    for folder in NOTEBOOKS:
+        for page in course.feedback.glob(f"*/{folder}/*.html"):
+            page.unlink()
     monkeypatch.setenv("TMPDIR", str(tmp_path))
-    rows = grade([NOTEBOOKS.folder], course=course, students=[row.student for row in serial], progress=False,
+    rows = grade(NOTEBOOKS, course=course, students=[row.student for row in serial], progress=False,
                  workers=workers, again=True)
     assert rows == serial
-    assert {row.student: row.score for row in rows}["reference"] == NOTEBOOKS.possible
+    assert [row.score for row in rows if row.student == "reference"] == [10, 10]
     assert sorted(feedback_pages(course)) == sorted(pages)
     assert leftovers(tmp_path) == []
 
@@ -116,7 +120,7 @@ def test_notebooks_on_an_external_cluster_get_the_rows_of_grading_one_at_a_time(
     """Executed by two `dask worker` processes that know nothing of the course folder, same rows?"""
     course, serial = notebook_course
     address, workers, workers_tmp = external_cluster
-    rows = grade([NOTEBOOKS.folder], course=course, students=[row.student for row in serial], progress=False,
+    rows = grade(NOTEBOOKS, course=course, students=[row.student for row in serial], progress=False,
                  scheduler=address, again=True)
     assert rows == serial
     for process in workers:
@@ -297,7 +301,7 @@ def test_ctrl_c_stops_notebooks_on_a_cluster_and_leaves_nothing_behind(notebook_
     monkeypatch.setattr(grading, "score_autograded", interrupted)
     before = {child.pid for child in psutil.Process().children(recursive=True)}
     with pytest.raises(KeyboardInterrupt):
-        grade([NOTEBOOKS.folder], course=course, students=[row.student for row in serial], progress=False,
+        grade(NOTEBOOKS, course=course, students=[row.student for row in serial], progress=False,
               workers=2, again=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -48,7 +48,16 @@ class UnitResult:
         return nbgrader_steps.StepResult(("nbgrader", "autograde"), self.returncode, self.log)
 
 
-def make_kit(root: Path, folder: str, work: Path) -> dict[str, bytes]:
+@dataclass(frozen=True)
+class Kit:
+    """The files every unit of one assignment needs, sent to the workers once (one object: Dask would scatter
+    a plain dict value by value, under the dict's keys, which every assignment's kit shares)."""
+
+    folder: str
+    files: dict[str, bytes]
+
+
+def make_kit(root: Path, folder: str, work: Path) -> Kit:
     """The files every unit of ``folder`` needs: the course's nbgrader_config.py and a gradebook holding only
     the assignment's release records (made by `nbgrader generate_assignment` in a scratch course, so the real
     gradebook is neither copied nor touched, whatever database it is)."""
@@ -61,7 +70,7 @@ def make_kit(root: Path, folder: str, work: Path) -> dict[str, bytes]:
     step = nbgrader_steps.generate_assignment(kit, folder, env={"TFCOURSE_DB_URL": f"sqlite:///{kit / 'gradebook.db'}"})
     if not step.ok:
         raise RuntimeError(f"could not prepare {folder} for the workers: {step.reason()}")
-    return {name: (kit / name).read_bytes() for name in KIT_FILES}
+    return Kit(folder, {name: (kit / name).read_bytes() for name in KIT_FILES})
 
 
 def submitted_files(folder: Path) -> dict[str, bytes]:
@@ -111,17 +120,19 @@ def close_worker_units() -> None:
         _views.clear()
 
 
-def autograde_unit(kit: dict[str, bytes], folder: str, student: str, files: dict[str, bytes], *,
+def autograde_unit(kit: Kit, folder: str, student: str, files: dict[str, bytes], *,
                    cell_timeout_s: int | None = None, kernel_threads: int | None = None) -> UnitResult:
     """Autograde one submission in a throwaway course; return what the grading process needs to score it."""
     from tfcourse.grading.specs import get_assignment
 
+    if kit.folder != folder:
+        raise ValueError(f"the kit of {kit.folder} was sent with a unit of {folder}")
     started = time.perf_counter()
     spec = get_assignment(folder)
     view = _data_view(spec.assignment_id)
     root = Path(tempfile.mkdtemp(prefix="tfcourse-unit-"))
     try:
-        for name, content in kit.items():
+        for name, content in kit.files.items():
             (root / name).write_bytes(content)
         (root / "source" / folder).mkdir(parents=True)  # nbgrader copies non-notebook files from here: none
         submitted = root / "submitted" / student / folder
