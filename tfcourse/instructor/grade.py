@@ -143,30 +143,45 @@ def score_autograded(course: Course, spec: AssignmentSpec, student: str, step: n
 
 def grade_notebooks_on(cluster, course: Course, batch: list[tuple[AssignmentSpec, list[str], EvaluationData]], *,
                        scorer: Scorer, work: Path, cell_timeout_s: int | None, progress: bool,
-                       keep: Callable[[GradebookRow], None]) -> set[tuple[str, str]]:
+                       keep: Callable[[GradebookRow], None], unrendered: set[str]) -> None:
     """Execute submitted notebooks on a Dask cluster (:class:`tfcourse.instructor.parallel.Cluster`), each in a
     throwaway course on a worker; score and record each here as it comes back (``keep``, the one writer).
 
     ``batch`` holds (assignment, students, held-out data) of every assignment: all their units are queued at
-    once, under one progress bar. Returns the (folder, student) pairs whose autograded notebook needs a
-    feedback page.
+    once, under one progress bar. Each assignment's feedback pages are written (a background nbgrader step)
+    as soon as its last unit is recorded, while the cluster runs the others'; ``unrendered`` names the
+    assignments that need them even if no notebook of theirs runs now.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from dask.distributed import KilledWorker, as_completed
 
     from tfcourse.instructor.remote_autograde import SubmissionTooLarge, make_kit, submitted_files
 
     futures: dict = {}
-    rendered: set[tuple[str, str]] = set()
+    pending = {spec.folder: len(students) for spec, students, _ in batch}
+    to_render = set(unrendered)
+    pages = ThreadPoolExecutor(max_workers=1)
+
+    def finished(folder: str, has_notebook: bool) -> None:
+        """One unit of ``folder`` recorded; the folder's feedback pages once it has no unit left."""
+        pending[folder] -= 1
+        if has_notebook:
+            to_render.add(folder)
+        if pending[folder] == 0 and folder in to_render:
+            pages.submit(_feedback_pages, course, folder)
+
     tally = _UnitTally(sum(len(students) for _, students, _ in batch), f"notebooks on {cluster.slots} workers",
                        progress)
     try:
+        kit = cluster.share(make_kit(course.root, [spec.folder for spec, _, _ in batch], work))
         for spec, students, data in batch:
-            kit = cluster.share(make_kit(course.root, spec.folder, work))
             for student in students:
                 folder = course.submitted / student / spec.folder
                 if not (folder / spec.notebook).is_file():
                     keep(_no_notebook(course, spec, student, data))
                     tally.done(failed=True, ran=False)
+                    finished(spec.folder, False)
                     continue
                 try:
                     files = submitted_files(folder)
@@ -174,6 +189,7 @@ def grade_notebooks_on(cluster, course: Course, batch: list[tuple[AssignmentSpec
                     keep(_record_without_notebook(course, spec, student,
                                                   zero_result(spec, data, f"could not be autograded: {error}"), []))
                     tally.done(failed=True, ran=False)
+                    finished(spec.folder, False)
                     continue
                 futures[cluster.autograde(kit, spec.folder, student, files, cell_timeout_s)] = (spec, student, data)
                 tally.started()
@@ -193,14 +209,17 @@ def grade_notebooks_on(cluster, course: Course, batch: list[tuple[AssignmentSpec
                                                      scorer=scorer)
                 seconds = unit.seconds
             keep(row)
-            if has_notebook:
-                rendered.add((spec.folder, student))
             tally.done(failed=not has_notebook, seconds=seconds)
+            finished(spec.folder, has_notebook)
+        for folder in sorted(to_render):  # assignments with nothing to run now, but pages to write
+            if folder not in pending:
+                pages.submit(_feedback_pages, course, folder)
+        pages.shutdown(wait=True)
     finally:  # Ctrl-C: start nothing more; the cluster's close stops what runs
         for future in futures:
             future.cancel()
+        pages.shutdown(wait=False, cancel_futures=True)
         tally.close()
-    return rendered
 
 
 class _UnitTally:
@@ -448,10 +467,8 @@ def _grade_batch(folders: list[str], *, course: Course, store: HeldoutStore, stu
             if rendered or unrendered:
                 _feedback_pages(course, folder)
         if queued:
-            done = grade_notebooks_on(cluster, course, queued, scorer=scorer, work=Path(work),
-                                      cell_timeout_s=cell_timeout_s, progress=progress, keep=keep)
-            for folder in sorted(unrendered_folders | {folder for folder, _ in done}):
-                _feedback_pages(course, folder)
+            grade_notebooks_on(cluster, course, queued, scorer=scorer, work=Path(work), cell_timeout_s=cell_timeout_s,
+                               progress=progress, keep=keep, unrendered=unrendered_folders)
     for folder in folders:  # learners who submitted from JupyterLab fetch their feedback there
         exchange.release_feedback(course, folder)
     rows.sort(key=lambda row: (row.student, row.assignment))

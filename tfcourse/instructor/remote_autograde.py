@@ -50,27 +50,28 @@ class UnitResult:
 
 @dataclass(frozen=True)
 class Kit:
-    """The files every unit of one assignment needs, sent to the workers once (one object: Dask would scatter
-    a plain dict value by value, under the dict's keys, which every assignment's kit shares)."""
+    """The files every unit of a batch needs, sent to the workers once (one object: Dask would scatter a plain
+    dict value by value, under the dict's own keys)."""
 
-    folder: str
+    folders: tuple[str, ...]
     files: dict[str, bytes]
 
 
-def make_kit(root: Path, folder: str, work: Path) -> Kit:
-    """The files every unit of ``folder`` needs: the course's nbgrader_config.py and a gradebook holding only
-    the assignment's release records (made by `nbgrader generate_assignment` in a scratch course, so the real
-    gradebook is neither copied nor touched, whatever database it is)."""
-    kit = work / f"kit-{folder}"
+def make_kit(root: Path, folders: list[str], work: Path) -> Kit:
+    """The files every unit of ``folders`` needs: the course's nbgrader_config.py and a gradebook holding only
+    those assignments' release records (made by one `nbgrader generate_assignment` in a scratch course, so the
+    real gradebook is neither copied nor touched, whatever database it is)."""
+    kit = work / "kit"
     if kit.exists():
         shutil.rmtree(kit)
     (kit / "source").mkdir(parents=True)
     shutil.copy2(root / "nbgrader_config.py", kit / "nbgrader_config.py")
-    shutil.copytree(root / "source" / folder, kit / "source" / folder)
-    step = nbgrader_steps.generate_assignment(kit, folder, env={"TFCOURSE_DB_URL": f"sqlite:///{kit / 'gradebook.db'}"})
+    for folder in folders:
+        shutil.copytree(root / "source" / folder, kit / "source" / folder)
+    step = nbgrader_steps.generate_assignment(kit, "*", env={"TFCOURSE_DB_URL": f"sqlite:///{kit / 'gradebook.db'}"})
     if not step.ok:
-        raise RuntimeError(f"could not prepare {folder} for the workers: {step.reason()}")
-    return Kit(folder, {name: (kit / name).read_bytes() for name in KIT_FILES})
+        raise RuntimeError(f"could not prepare {', '.join(folders)} for the workers: {step.reason()}")
+    return Kit(tuple(folders), {name: (kit / name).read_bytes() for name in KIT_FILES})
 
 
 def submitted_files(folder: Path) -> dict[str, bytes]:
@@ -125,8 +126,8 @@ def autograde_unit(kit: Kit, folder: str, student: str, files: dict[str, bytes],
     """Autograde one submission in a throwaway course; return what the grading process needs to score it."""
     from tfcourse.grading.specs import get_assignment
 
-    if kit.folder != folder:
-        raise ValueError(f"the kit of {kit.folder} was sent with a unit of {folder}")
+    if folder not in kit.folders:
+        raise ValueError(f"the kit of {', '.join(kit.folders)} was sent with a unit of {folder}")
     started = time.perf_counter()
     spec = get_assignment(folder)
     view = _data_view(spec.assignment_id)
