@@ -26,6 +26,11 @@ examples:
     tfcourse grade C1W3                      vet, collect, run (sandboxed), score, feedback, gradebook.csv
     tfcourse grade C1W3 --models             score the submitted .keras files only, as the exam did
     tfcourse demo                            grade the demo students (honest, weak, broken, cheating)
+  exam
+    tfcourse exam start --minutes 300 my_exam  a timed mock certificate exam: fresh task variants
+    tfcourse exam check 1                    score task 1's model.keras on hidden data, 0 to 5
+    tfcourse exam status                     time left, best score per task
+    tfcourse exam report                     the attempt's report page
   data
     tfcourse data list                       registered datasets, offline or not, provenance
     tfcourse data build [NAME ...]           train and cache the pre-trained base and word vectors (once, ~2 min)
@@ -248,6 +253,29 @@ def cmd_data(args) -> int:
     return 0
 
 
+def cmd_exam(args) -> int:
+    from tfcourse.exam import attempt
+
+    if args.action == "start":
+        folder = attempt.start(args.target or Path("exam_attempt"), args.minutes)
+        print(f"Exam started: {args.minutes} minutes. The tasks are in {folder} (read README.md there first).")
+        print(attempt.status(folder))
+        return 0
+    if args.action == "check":
+        if args.target is None or not str(args.target).isdigit():
+            raise UserError("say which task to check, e.g. `tfcourse exam check 1`")
+        outcome = attempt.check(int(str(args.target)), args.dir)
+        print(outcome.summary())
+        return 0
+    if args.action == "status":
+        print(attempt.status(args.target or args.dir))
+        return 0
+    from tfcourse.exam.report import write_report
+
+    print(f"Report written to {write_report(args.target or args.dir)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `tfcourse` command."""
     parser = argparse.ArgumentParser(prog="tfcourse", description="Local, autograded TensorFlow course.",
@@ -354,6 +382,21 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("names", nargs="*")
     data.set_defaults(func=cmd_data)
 
+    exam = sub.add_parser("exam", help="a timed mock certificate exam, each task's model scored at once on hidden "
+                                       "data (learners)",
+                          epilog="examples: tfcourse exam start --minutes 300 my_exam   (five hours, as the real exam)\n"
+                                 "          tfcourse exam check 1     (in the attempt's folder: task 1's model.keras)\n"
+                                 "          tfcourse exam status      (time left, best scores)\n"
+                                 "          tfcourse exam report      (exam_report.html in the attempt's folder)",
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    exam.add_argument("action", choices=["start", "check", "status", "report"])
+    exam.add_argument("target", nargs="?", type=Path,
+                      help="start: the new attempt's folder (default: exam_attempt); check: the task number; "
+                           "status, report: a folder inside the attempt (default: here)")
+    exam.add_argument("--minutes", type=int, default=300, help="start: the attempt's length (default: 300)")
+    exam.add_argument("--dir", type=Path, help="check: a folder inside the attempt (default: here)")
+    exam.set_defaults(func=cmd_exam)
+
     for command in (grade, release, heldout, exchange, demo, workspace, lab):
         command.add_argument("--course", type=Path, help="course directory (default: found from here)")
     return parser
@@ -362,7 +405,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `tfcourse` command."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up chatter says nothing useful here
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "exam" and args.target is None and len(extra) == 1 and not extra[0].startswith("-"):
+        args.target = Path(extra[0])  # `exam start --minutes 5 DIR`: argparse leaves a positional after an option
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return args.func(args)
     except UserError as error:  # the user's to fix: one line that says how, no traceback

@@ -29,6 +29,9 @@ class EvaluationData:
     y: np.ndarray
     label: str
     is_heldout: bool
+    # The error of a forecast that knew the series' signal and missed only its noise, where the grader made
+    # that noise (the exam's series): what a forecaster's skill is measured against.
+    least_error: float | None = None
 
 
 def scored_examples(spec: AssignmentSpec, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -10,10 +10,10 @@ run them through one path, :func:`tfcourse.grading.model_part.judge_model_part`.
 
 from tfcourse.grading.rules.base import Evidence, Measure, ModelRule
 from tfcourse.grading.rules.classes import Accuracy, MeanAbsoluteError
-from tfcourse.grading.rules.forecast import Forecast
+from tfcourse.grading.rules.forecast import Forecast, ForecastSkill
 from tfcourse.grading.rules.frozen_base import FrozenBaseRule
 from tfcourse.grading.rules.gap import GapRule
 from tfcourse.grading.rules.next_word import NextWords
 
-__all__ = ["Accuracy", "Evidence", "Forecast", "FrozenBaseRule", "GapRule", "MeanAbsoluteError", "Measure",
+__all__ = ["Accuracy", "Evidence", "Forecast", "ForecastSkill", "FrozenBaseRule", "GapRule", "MeanAbsoluteError", "Measure",
            "ModelRule", "NextWords"]

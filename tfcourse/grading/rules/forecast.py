@@ -77,3 +77,41 @@ class Forecast(MeanAbsoluteError):
 
     def described(self) -> str:
         return "mean absolute error as a share of the naive forecast's on the same steps"
+
+
+@dataclass(frozen=True)
+class ForecastSkill(Forecast):
+    """How much of the naive forecast's avoidable error a forecaster removes, on the same steps:
+    ``(naive - model) / (naive - least)``, where ``least`` is the error of a forecast that knew the
+    series' signal and missed only its noise (the hidden data carries it). 1 is as good as any forecast
+    can be, 0 no better than repeating yesterday's value. Unlike the share of the naive error, it means
+    the same on a calm series and on a fast-changing one, so the exam's variants share one ladder.
+    """
+
+    name = "forecast skill"
+    higher_is_better = True
+
+    def check(self, evidence) -> CheckResult:
+        from tfcourse.series import naive_forecast_mae
+
+        spec, data, value = evidence.spec, evidence.data, evidence.value
+        steps = len(data.y)
+        naive = naive_forecast_mae(data.x, len(data.x) - steps) if steps else None
+        least = data.least_error
+        if naive is None or least is None or not naive > least:
+            return self.uncounted(spec, value, "the naive forecast or the least possible error could not be measured")
+        skill = (naive - value) / (naive - least)
+        points, rung = spec.points_for(skill)
+        detail = (f"{skill:.2f}: mean absolute error {value:.4f}, against the naive forecast's {naive:.4f} and the "
+                  f"least any forecast could err by, {least:.4f} ({self.verdict(spec, rung)})")
+        return CheckResult(self.name, points, spec.model_points, detail, cell=spec.model_cell, value=skill)
+
+    def shown(self, threshold: float) -> str:
+        return f"{threshold:.2f}"
+
+    def written(self, threshold: float) -> str:
+        return f"{threshold:.2f}"
+
+    def described(self) -> str:
+        return ("forecast skill: (naive forecast's MAE - the model's) / (naive forecast's MAE - the noise's), "
+                "on the same hidden steps")

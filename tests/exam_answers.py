@@ -1,0 +1,38 @@
+"""Reference and weak answers to the exam's tasks: the bodies of ``solution_model()`` in each starter.
+
+They live in the tests (tests/exam/test_exam.py and benchmarks/calibrate_exam.py read them): nothing a candidate receives
+holds them. A reference should reach 5 on every variant in at most 90 s of training on 2 CPU cores, a
+weak answer (too small or too short) at most 2 (docs/exam.md).
+"""
+
+REFERENCE = {
+    1: '''\
+    table = np.loadtxt(HERE / "data.csv", delimiter=",", skiprows=1, dtype="float32")
+    x, y = table[:, 0], table[:, 1]
+    model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.1), loss="mean_squared_error")
+    model.fit(x, y, epochs=400, verbose=0)
+    return model
+''',
+    5: '''\
+    table = np.loadtxt(HERE / "series.csv", delimiter=",", skiprows=1, dtype="float32")
+    series = table[:, 1]
+    window = 60
+    windows = np.stack([series[i:i + window] for i in range(len(series) - window)])
+    targets = series[window:]
+    # The window's mean plus a linear change read from its departures: a trend or a level never seen in
+    # training is the mean's, so the hidden future above every training value costs nothing.
+    inputs = keras.Input(shape=(window,))
+    level = keras.layers.GlobalAveragePooling1D()(keras.layers.Reshape((window, 1))(inputs))
+    departures = keras.layers.Subtract()([inputs, level])
+    change = keras.layers.Dense(1)(departures)
+    model = keras.Model(inputs, keras.layers.Add()([level, change]))
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mean_squared_error")
+    model.fit(windows, targets, epochs=60, batch_size=32, verbose=0,
+              callbacks=[keras.callbacks.ReduceLROnPlateau("loss", factor=0.5, patience=5)])
+    return model
+''',
+}
+
+# The starters' own bodies train one epoch: the weak answers.
+WEAK = {1: None, 5: None}
