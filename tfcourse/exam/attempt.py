@@ -124,15 +124,19 @@ def levels_text(task: ExamTask) -> str:
                      for rung in spec.ladder)
 
 
-def start(directory: Path, minutes: int = DEFAULT_MINUTES, store: ExamStore | None = None) -> Path:
-    """Write a new attempt into ``directory`` (new or empty) and start its clock; the attempt's folder."""
+def start(directory: Path, minutes: int = DEFAULT_MINUTES, store: ExamStore | None = None, *,
+          seed: int | None = None) -> Path:
+    """Write a new attempt into ``directory`` (new or empty) and start its clock; the attempt's folder.
+
+    ``seed`` pins the attempt's secret seed (the tests' calibrated variants); by default it is drawn.
+    """
     store = store or ExamStore(default_store())
     directory = Path(directory).resolve()
     if directory.exists() and any(directory.iterdir()):
         raise UserError(f"{directory} is not empty; start an attempt in a new folder")
     if minutes < 1:
         raise UserError("an attempt lasts at least one minute")
-    attempt_id, seed = store.new_attempt()
+    attempt_id, seed = store.new_attempt(seed)
     directory.mkdir(parents=True, exist_ok=True)
     for task in TASKS:
         folder = directory / task.folder

@@ -53,9 +53,9 @@ class ExamStore:
             raise NotFound(f"{attempt_id!r} is not an attempt id")
         return self.root / "attempts" / attempt_id
 
-    def new_attempt(self) -> tuple[str, int]:
-        """A fresh attempt id and its secret seed, kept here."""
-        attempt_id, seed = secrets.token_hex(8), secrets.randbits(62)
+    def new_attempt(self, seed: int | None = None) -> tuple[str, int]:
+        """A fresh attempt id and its secret seed (drawn here unless given: calibration and tests pin it)."""
+        attempt_id, seed = secrets.token_hex(8), secrets.randbits(62) if seed is None else seed
         folder = self._attempt_dir(attempt_id)
         folder.mkdir(parents=True, mode=0o700)
         _write_private(folder / "secret.json", json.dumps({"seed": seed}) + "\n")

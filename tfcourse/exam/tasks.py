@@ -9,6 +9,7 @@ from the secret seed whenever a model is checked and is never written anywhere. 
 from __future__ import annotations
 
 import csv
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ import numpy as np
 
 from tfcourse.grading.heldout import EvaluationData
 from tfcourse.grading.specs import AssignmentSpec
-from tfcourse.grading.specs.exam import EXAM1, EXAM5
+from tfcourse.grading.specs.exam import EXAM1, EXAM2, EXAM5
 from tfcourse.series import noise, trend
 
 Variant = dict[str, float]
@@ -42,6 +43,12 @@ class ExamTask:
     def folder(self) -> str:
         """The task's folder in an attempt: ``task1_basic_model``."""
         return f"task{self.number}_{self.spec.folder.split('_', 1)[1]}"
+
+
+def _hidden_label(what: str, variant: Variant, seed: int) -> str:
+    """The hidden data's label, different for every variant and seed: a scorer keeps its inputs by label."""
+    digest = hashlib.sha256(f"{sorted(variant.items())} {seed}".encode()).hexdigest()[:12]
+    return f"the hidden {what} ({digest})"
 
 
 def _write_csv(path: Path, header: tuple[str, ...], rows) -> None:
@@ -72,7 +79,53 @@ def _line_training(variant: Variant, folder: Path) -> None:
 
 def _line_hidden(variant: Variant, seed: int) -> EvaluationData:
     x = np.random.default_rng(seed).uniform(-10.0, 10.0, 200).astype(np.float32)
-    return EvaluationData(x, _line(variant, x), "the hidden points", True)
+    return EvaluationData(x, _line(variant, x), _hidden_label("points", variant, seed), True)
+
+
+# Task 2: Fashion-MNIST's posed photos (Course 1's `fashion_poses`), six classes of the variant's: two of the
+# tops, which look alike, and four of the rest, so every variant is about as hard. The candidate gets
+# 1,000 posed training photos per class; the hidden photos are the official test articles of those
+# classes, posed from the hidden seed (a lookup of every public photo does no better: docs/security.md).
+TOPS, OTHERS = (0, 2, 4, 6), (1, 3, 5, 7, 8, 9)
+PHOTOS_PER_CLASS = 1000
+PHOTO_CLASSES = 6
+
+
+def _photos_variant(rng: np.random.Generator) -> Variant:
+    chosen = sorted([*(int(label) for label in rng.choice(TOPS, 2, replace=False)),
+                     *(int(label) for label in rng.choice(OTHERS, PHOTO_CLASSES - 2, replace=False))])
+    return {f"class_{index}": float(label) for index, label in enumerate(chosen)} | {
+        "pick_seed": float(rng.integers(1 << 30))}
+
+
+def _photo_classes(variant: Variant) -> list[int]:
+    return [int(variant[f"class_{index}"]) for index in range(PHOTO_CLASSES)]
+
+
+def _relabelled(x: np.ndarray, labels: np.ndarray, classes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    keep = np.isin(labels, classes)
+    return x[keep], np.searchsorted(classes, labels[keep]).astype(np.uint8)
+
+
+def _photos_training(variant: Variant, folder: Path) -> None:
+    from tfcourse.data import load
+    from tfcourse.data.fashion_mnist import CLASS_NAMES
+
+    classes = _photo_classes(variant)
+    x, y = _relabelled(*load("fashion_poses", "train"), classes)
+    rng = np.random.default_rng(int(variant["pick_seed"]))
+    picked = np.sort(np.concatenate([rng.choice(np.flatnonzero(y == index), PHOTOS_PER_CLASS, replace=False)
+                                     for index in range(len(classes))]))
+    np.savez_compressed(folder / "photos.npz", x=x[picked], y=y[picked])
+    (folder / "classes.txt").write_text("".join(f"{index} {CLASS_NAMES[label]}\n" for index, label in enumerate(classes)))
+
+
+def _photos_hidden(variant: Variant, seed: int) -> EvaluationData:
+    from tfcourse.data.fashion_poses import SPEC as POSES
+    from tfcourse.data.registry import fetch_files
+
+    x, y = _relabelled(*POSES.heldout(fetch_files(POSES), seed), _photo_classes(variant))
+    return EvaluationData(x, y, _hidden_label("photos", variant, seed), True)
 
 
 # Task 5: a daily series with a trend, a smooth season of the variant's period and shape, and noise of
@@ -112,7 +165,8 @@ def _series_hidden(variant: Variant, seed: int) -> EvaluationData:
     # As written to series.csv (four decimals), so the history the windows are cut from is the candidate's.
     history = np.round(_series_public(variant), 4).astype(np.float32)
     least = float(np.mean(np.abs(noise(time, SERIES_NOISE, seed=seed))))
-    return EvaluationData(np.concatenate([history, future]), future, "the hidden days", True, least_error=least)
+    return EvaluationData(np.concatenate([history, future]), future, _hidden_label("days", variant, seed), True,
+                          least_error=least)
 
 
 TASKS: tuple[ExamTask, ...] = (
@@ -128,6 +182,25 @@ TASKS: tuple[ExamTask, ...] = (
     # YOUR CODE HERE: build, compile and train a model that maps x to y.
     model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
     model.compile(optimizer="sgd", loss="mean_squared_error")
+    model.fit(x, y, epochs=1, verbose=0)
+    return model
+'''),
+    ExamTask(
+        number=2, spec=EXAM2, skill="a model from a learning dataset: multi-class classification of photos",
+        asks=("a 28x28 grayscale photo in (`keras.Input(shape=(28, 28))`), pixel values scaled to [0, 1] (the "
+              "grader divides by 255), six outputs out: one score per class, in the order of classes.txt"),
+        data_files=("`photos.npz` next to `solution.py`: `x`, 6,000 photos as uint8 pixels 0-255, and `y`, their "
+                    "classes 0-5; `classes.txt` names them"),
+        teaches=("notebooks/C1/W2 (a dense classifier of Fashion-MNIST)", "source/C1W2_callbacks",
+                 "notebooks/C1/W3 (convolutions)", "source/C1W3_convolutions"),
+        draw_variant=_photos_variant, write_training=_photos_training, hidden=_photos_hidden,
+        starter_body='''\
+    with np.load(HERE / "photos.npz") as photos:
+        x, y = photos["x"] / 255.0, photos["y"]
+    # YOUR CODE HERE: build, compile and train a classifier of the six classes.
+    model = keras.Sequential([keras.Input(shape=(28, 28)), keras.layers.Flatten(),
+                              keras.layers.Dense(6, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x, y, epochs=1, verbose=0)
     return model
 '''),

@@ -8,7 +8,7 @@ rungs of each ladder are the exam's five score levels; docs/exam.md keeps the ru
 from __future__ import annotations
 
 from tfcourse.grading.rules import ForecastSkill, MeanAbsoluteError
-from tfcourse.grading.specs.base import AssignmentSpec, Rung, as_column, as_series
+from tfcourse.grading.specs.base import AssignmentSpec, Rung, as_column, as_series, scale_pixels
 
 
 def levels(*thresholds: float) -> tuple[Rung, ...]:
@@ -34,6 +34,21 @@ EXAM1 = AssignmentSpec(
     model_cell="exam",
 )
 
+# Six classes of Fashion-MNIST's posed photos (the variant's), scored on the official test articles of
+# those classes posed from the hidden seed.
+EXAM2 = AssignmentSpec(
+    assignment_id="EXAM2",
+    folder="EXAM2_learning_dataset",
+    title="a model from a learning dataset: six kinds of clothing",
+    dataset="fashion_poses",
+    ladder=levels(0.82, 0.80, 0.78, 0.74, 0.60),
+    input_shape=(28, 28),
+    output_units=6,
+    prepare=scale_pixels,
+    input_note="28x28 posed photos with pixel values scaled to [0, 1]",
+    model_cell="exam",
+)
+
 # A daily series with a trend, a season and noise, forecast one step ahead on its hidden future, judged
 # by how much of the naive forecast's avoidable error the model removes (1: all of it, 0: none).
 EXAM5 = AssignmentSpec(
@@ -50,4 +65,4 @@ EXAM5 = AssignmentSpec(
     model_cell="exam",
 )
 
-EXAM_TASKS: tuple[AssignmentSpec, ...] = (EXAM1, EXAM5)
+EXAM_TASKS: tuple[AssignmentSpec, ...] = (EXAM1, EXAM2, EXAM5)
