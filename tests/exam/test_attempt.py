@@ -123,3 +123,13 @@ def test_an_edited_record_is_refused(started, capsys):
     record.write_text(json.dumps(signed) + "\n")
     assert main(["exam", "status", str(started)]) == 2
     assert "signature does not match" in capsys.readouterr().err
+
+
+def test_the_notebook_starter_runs_and_saves_the_model(started):
+    import nbformat
+    from nbclient import NotebookClient
+
+    folder = started / TASKS[0].folder
+    notebook = nbformat.read(folder / "solution.ipynb", as_version=4)
+    NotebookClient(notebook, timeout=120, resources={"metadata": {"path": str(folder)}}).execute()
+    assert (folder / MODEL_FILE).is_file() and json.loads((folder / "history.json").read_text())["loss"]

@@ -86,11 +86,14 @@ def starter_notebook(task: ExamTask) -> str:
 
     source = starter_source(task)
     docstring, code = source.split('"""', 2)[1], source.split('"""', 2)[2]
-    code = code.split('\nif __name__ == "__main__":')[0].replace('Path(__file__).resolve().parent', 'Path.cwd()')
+    script, saving = code.split('\nif __name__ == "__main__":\n')
+    docstring = docstring.replace("then run this file\n(`python solution.py`): it saves",
+                                  "then run the cells below: the last saves")
+    saving = "\n".join(line.removeprefix("    ") for line in saving.strip().splitlines())
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_markdown_cell(f"# {docstring.strip()}"),
-                      nbformat.v4.new_code_cell(code.strip()),
-                      nbformat.v4.new_code_cell(f'model = solution_model()\nmodel.save(HERE / "{MODEL_FILE}")')]
+                      nbformat.v4.new_code_cell(script.replace("Path(__file__).resolve().parent", "Path.cwd()").strip()),
+                      nbformat.v4.new_code_cell(saving)]
     return nbformat.writes(notebook)
 
 
