@@ -27,6 +27,8 @@ from tfcourse.grading.specs import AssignmentSpec
 
 GIB = 2**30
 MEMORY_PER_WORKER = 6 * GIB  # what one sandboxed model worker may use (tfcourse.sandbox.limits)
+# How often a unit whose scattered inputs died with a worker is sent again, with the inputs sent anew.
+RESENDS_OF_LOST_INPUTS = 2
 
 
 def default_workers() -> int:
@@ -102,11 +104,19 @@ class Cluster:
                 self._scattered[key] = self.client.scatter(np.asarray(storable(examples.x)), broadcast=True)
             return self._scattered[key]
 
+    def _forget_inputs(self, spec: AssignmentSpec, examples: EvaluationData, lost) -> None:
+        """Drop the scattered inputs ``lost`` (their last copy died with a worker) so the next unit sends them again."""
+        key = (spec.assignment_id, examples.label)
+        with self._lock:
+            if self._scattered.get(key) is lost:
+                del self._scattered[key]
+
     def evaluate(self, spec: AssignmentSpec, model_path: Path, notes: list[str]
                  ) -> Callable[[EvaluationData, bool], tuple[np.ndarray, object]]:
         """An ``evaluate`` for :func:`tfcourse.grading.model_part.judge_model_part` whose predictions a worker
         makes; the workers' notes ("graded without sandbox") are added to ``notes``."""
         from dask.distributed import KilledWorker
+        from distributed.client import FutureCancelledError
 
         from tfcourse.grading.remote import model_outputs_unit
 
@@ -115,12 +125,21 @@ class Cluster:
         def evaluate(examples: EvaluationData, _: bool) -> tuple[np.ndarray, object]:
             if not model:
                 model.append(read_model_bytes(model_path))
-            future = self.client.submit(model_outputs_unit, spec.assignment_id, model[0], model_path.name,
-                                        self._inputs(spec, examples), len(examples.y), examples.label, pure=False)
-            try:
-                predictions, findings, worker_notes = future.result()
-            except KilledWorker:
-                raise ModelRejected("the grading workers died on this model, each time it was tried") from None
+            for attempt in range(1 + RESENDS_OF_LOST_INPUTS):
+                inputs = self._inputs(spec, examples)
+                future = self.client.submit(model_outputs_unit, spec.assignment_id, model[0], model_path.name,
+                                            inputs, len(examples.y), examples.label, pure=False)
+                try:
+                    predictions, findings, worker_notes = future.result()
+                    break
+                except KilledWorker:
+                    raise ModelRejected("the grading workers died on this model, each time it was tried") from None
+                except FutureCancelledError:
+                    # Dask's memory manager keeps one copy of scattered data, and scattered data cannot be
+                    # recomputed: when the worker holding it dies, the unit is forgotten. Send the inputs again.
+                    self._forget_inputs(spec, examples, inputs)
+                    if attempt == RESENDS_OF_LOST_INPUTS:
+                        raise
             notes.extend(note for note in worker_notes if note not in notes)
             return predictions, findings
 
