@@ -313,3 +313,29 @@ def test_ctrl_c_stops_notebooks_on_a_cluster_and_leaves_nothing_behind(notebook_
     assert left == [] and leftovers(tmp_path) == [], ([p.cmdline() for p in left], leftovers(tmp_path))
     assert not [process for process in psutil.process_iter(["cmdline"])
                 if any(str(tmp_path) in part for part in process.info["cmdline"] or [])]
+
+
+def test_inputs_lost_with_their_last_worker_are_sent_again(tmp_path):
+    """Dask's memory manager soon keeps one copy of the scattered inputs: when the worker holding it dies,
+    is the next model scored anyway (the inputs sent again) instead of its unit being cancelled?"""
+    from tfcourse.grading import EvaluationData
+    from tfcourse.instructor.parallel import Cluster
+
+    model = tmp_path / "model.keras"
+    model.write_bytes(housing_model_bytes(0.5, 0.5, tmp_path))
+    examples = EvaluationData(np.array([0.0, 8.0, 10.0], dtype=np.float32), np.array([0.5, 4.5, 5.5]), "lost", True)
+    with Cluster(workers=2) as cluster:
+        first, _ = cluster.evaluate(SPEC, model, [])(examples, True)
+        scattered = cluster._scattered[(SPEC.assignment_id, examples.label)]
+        deadline = time.monotonic() + 60
+        while len(cluster.client.who_has([scattered])[scattered.key]) > 1 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        holders = cluster.client.who_has([scattered])[scattered.key]
+        assert len(holders) == 1  # the broadcast's second copy was dropped
+        os.kill(cluster.client.run(os.getpid)[holders[0]], signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while scattered.status == "finished" and time.monotonic() < deadline:  # until the scheduler forgets it
+            time.sleep(0.5)
+        assert scattered.status == "cancelled"
+        again, _ = cluster.evaluate(SPEC, model, [])(examples, True)
+    assert np.allclose(first, again) and np.allclose(first[:, 0], [0.5, 4.5, 5.5])
