@@ -12,36 +12,19 @@ keeps the runs.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))  # the answers live in the tests, not in anything candidates receive
 
-from exam_answers import REFERENCE, WEAK  # noqa: E402
+from exam_answers import REFERENCE, WEAK, run_answer  # noqa: E402
 
-from tfcourse.exam.attempt import MODEL_FILE, starter_source, variant  # noqa: E402
+from tfcourse.exam.attempt import MODEL_FILE, variant  # noqa: E402
 from tfcourse.exam.tasks import TASKS, get_task  # noqa: E402
 from tfcourse.grading.scorer import Scorer  # noqa: E402
-
-
-def run_answer(task, body: str | None, variant_seed: int, folder: Path) -> float:
-    """Write the task's data and starter (with ``body``) into ``folder`` and run it; seconds it took."""
-    from dataclasses import replace
-
-    folder.mkdir(parents=True)
-    task.write_training(variant(variant_seed, task), folder)
-    answered = replace(task, starter_body=body) if body else task
-    (folder / "solution.py").write_text(starter_source(answered))
-    began = time.perf_counter()
-    subprocess.run([sys.executable, "solution.py"], cwd=folder, check=True, capture_output=True,
-                   env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
-    return time.perf_counter() - began
 
 
 def main() -> None:
@@ -58,7 +41,9 @@ def main() -> None:
             for name, bodies in (("reference", REFERENCE), ("weak", WEAK)):
                 for seed in args.variants:
                     folder = Path(scratch) / f"{number}-{name}-{seed}"
-                    seconds = run_answer(task, bodies[number], seed, folder)
+                    folder.mkdir(parents=True)
+                    task.write_training(variant(seed, task), folder)
+                    seconds = run_answer(task, bodies[number], folder)
                     values, levels = [], []
                     for hidden in range(1000, 1000 + args.hidden):
                         data = task.hidden(variant(seed, task), hidden)

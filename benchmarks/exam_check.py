@@ -7,22 +7,19 @@ warm checks (one scorer kept, as a long-running server would keep it), per task,
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))  # the reference answers live in the tests
 
-from exam_answers import REFERENCE  # noqa: E402
+from exam_answers import REFERENCE, run_answer  # noqa: E402
 
-from tfcourse.exam.attempt import check, start, starter_source  # noqa: E402
+from tfcourse.exam.attempt import check, start  # noqa: E402
 from tfcourse.exam.store import ExamStore  # noqa: E402
 from tfcourse.exam.tasks import TASKS  # noqa: E402
 from tfcourse.grading.scorer import Scorer  # noqa: E402
@@ -35,9 +32,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = start(Path(scratch) / "attempt", 60, ExamStore(Path(scratch) / "store"))
         for task in TASKS:
-            (folder / task.folder / "solution.py").write_text(starter_source(replace(task, starter_body=REFERENCE[task.number])))
-            subprocess.run([sys.executable, "solution.py"], cwd=folder / task.folder, check=True, capture_output=True,
-                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+            run_answer(task, REFERENCE[task.number], folder / task.folder)
         print("| task | cold check s (new scorer) | warm check s, median (min-max) | score |")
         print("|---|---:|---:|---|")
         for task in TASKS:

@@ -1,9 +1,30 @@
 """Reference and weak answers to the exam's tasks: the bodies of ``solution_model()`` in each starter.
 
-They live in the tests (tests/exam/test_exam.py and benchmarks/calibrate_exam.py read them): nothing a candidate receives
-holds them. A reference should reach 5 on every variant in at most 90 s of training on 2 CPU cores, a
-weak answer (too small or too short) at most 2 (docs/exam.md).
+They live in the tests (tests/exam/test_attempt.py, benchmarks/calibrate_exam.py and benchmarks/exam_check.py
+read them): nothing a candidate receives holds them. A reference should reach 5 on every variant in at most
+90 s of training on 2 CPU cores, a weak answer (too small or too short) at most 2 (docs/exam.md).
 """
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from tfcourse.exam.attempt import starter_source
+from tfcourse.exam.tasks import ExamTask
+
+
+def run_answer(task: ExamTask, body: str | None, folder: Path) -> float:
+    """Write the task's starter into ``folder`` with ``body`` (None: the starter as given) and run it as a
+    candidate does (``python solution.py``); the seconds it took."""
+    (folder / "solution.py").write_text(starter_source(replace(task, starter_body=body) if body else task))
+    began = time.perf_counter()
+    subprocess.run([sys.executable, "solution.py"], cwd=folder, check=True, capture_output=True,
+                   env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    return time.perf_counter() - began
+
 
 REFERENCE = {
     1: '''\

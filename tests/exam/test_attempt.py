@@ -7,17 +7,13 @@ solution.py`` in the task's folder, and checked in the sandboxed scorer on the a
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from dataclasses import replace
 
 import pytest
-from exam_answers import REFERENCE
+from exam_answers import REFERENCE, run_answer
 
 from tfcourse.cli import main
 from tfcourse.exam import attempt as exam_attempt
-from tfcourse.exam.attempt import MODEL_FILE, find_attempt, starter_source
+from tfcourse.exam.attempt import MODEL_FILE, find_attempt
 from tfcourse.exam.report import REPORT_FILE
 from tfcourse.exam.tasks import TASKS
 
@@ -30,14 +26,6 @@ def started(tmp_path, monkeypatch):
     monkeypatch.setenv("TFCOURSE_EXAM_STORE", str(tmp_path / "store"))
     assert main(["exam", "start", "--minutes", "2", str(tmp_path / "attempt")]) == 0
     return tmp_path / "attempt"
-
-
-def run_answer(folder, task, body: str | None) -> None:
-    """Write the task's starter with ``body`` (None: the starter as given) and run it as a candidate does."""
-    source = starter_source(replace(task, starter_body=body) if body else task)
-    (folder / "solution.py").write_text(source)
-    subprocess.run([sys.executable, "solution.py"], cwd=folder, check=True, capture_output=True,
-                   env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
 
 
 def checked(capsys, number: int, folder) -> tuple[int, str]:
@@ -69,12 +57,12 @@ def test_reference_scores_5_weak_at_most_2_and_checks_repeat(tmp_path, monkeypat
     started = exam_attempt.start(tmp_path / "long", 30, seed=CALIBRATED_SEED)
     for task in TASKS:
         folder = started / task.folder
-        run_answer(folder, task, None)
+        run_answer(task, None, folder)
         code, out = checked(capsys, task.number, started)
         assert code == 0 and out.out.startswith(f"Task {task.number}: ")
         weak = float(out.out.split(": ", 1)[1].split(" / ")[0])
         assert weak <= 2, out.out
-        run_answer(folder, task, REFERENCE[task.number])
+        run_answer(task, REFERENCE[task.number], folder)
         first = checked(capsys, task.number, folder)[1].out
         assert first.startswith(f"Task {task.number}: 5 / 5"), first
         again = checked(capsys, task.number, folder)[1].out

@@ -119,12 +119,15 @@ Models are loaded in safe mode (no Lambda layers, no custom Python objects), at 
 """
 
 
+def _needs(spec, rung) -> str:
+    """What reaching ``rung`` takes: ``mean absolute error <= 0.05``."""
+    relation = ">=" if spec.higher_is_better else "<="
+    return f"{spec.measure.name} {relation} {spec.measure.shown(rung.threshold)}"
+
+
 def levels_text(task: ExamTask) -> str:
     """The task's five levels in words."""
-    spec = task.spec
-    relation = ">=" if spec.higher_is_better else "<="
-    return ", ".join(f"{rung.points:g} for {spec.measure.name} {relation} {spec.measure.shown(rung.threshold)}"
-                     for rung in spec.ladder)
+    return ", ".join(f"{rung.points:g} for {_needs(task.spec, rung)}" for rung in task.spec.ladder)
 
 
 def start(directory: Path, minutes: int = DEFAULT_MINUTES, store: ExamStore | None = None, *,
@@ -233,9 +236,7 @@ def next_level_text(task: ExamTask, score: float) -> str:
     above = [rung for rung in spec.ladder if rung.points > score]
     if not above:
         return ""
-    rung = above[-1]
-    relation = ">=" if spec.higher_is_better else "<="
-    return f"Level {rung.points:g} needs {spec.measure.name} {relation} {spec.measure.shown(rung.threshold)}."
+    return f"Level {above[-1].points:g} needs {_needs(spec, above[-1])}."
 
 
 def refuse_if_over(attempt: Attempt) -> None:

@@ -3,8 +3,9 @@
 Each line holds an entry and an HMAC-SHA256 over the previous line's MAC and the entry, keyed with the
 exam store's key. Editing, removing, reordering or inserting a line breaks every MAC from it on, so
 :func:`read_record` refuses the record; so does a record whose last line is not the one its head file
-names (lines cut off the end; the head is signed too). Someone holding the store's key can of course write a new valid record:
-this keeps an attempt honest against edits of its files, not against its machine's owner (docs/exam.md).
+names (lines cut off the end; the head is signed too). Someone holding the store's key can of course write
+a new valid record: this keeps an attempt honest against edits of its files, not against its machine's
+owner (docs/exam.md).
 """
 
 from __future__ import annotations
@@ -38,8 +39,7 @@ def _head_line(key: bytes, count: int, last: str) -> str:
 
 def append_entry(path: Path, key: bytes, entry: dict) -> None:
     """Append ``entry`` to the record at ``path``, signed and chained (the record is verified first)."""
-    entries = read_record(path, key) if path.exists() else []
-    previous = json.loads(path.read_text().splitlines()[-1])["mac"] if entries else ""
+    entries, previous = _verified(path, key) if path.exists() else ([], "")
     mac = _mac(key, previous, entry)
     with path.open("a") as handle:
         handle.write(json.dumps({"entry": entry, "mac": mac}, sort_keys=True) + "\n")
@@ -53,6 +53,11 @@ def append_entry(path: Path, key: bytes, entry: dict) -> None:
 
 def read_record(path: Path, key: bytes) -> list[dict]:
     """Every entry of the record, after checking each signature, the chain and the head; raises RecordTampered."""
+    return _verified(path, key)[0]
+
+
+def _verified(path: Path, key: bytes) -> tuple[list[dict], str]:
+    """The record's entries and its last MAC, checked as :func:`read_record` says."""
     previous, entries = "", []
     for number, line in enumerate(path.read_text().splitlines(), 1):
         try:
@@ -71,4 +76,4 @@ def read_record(path: Path, key: bytes) -> list[dict]:
     if not hmac.compare_digest(head, _head_line(key, len(entries), previous)):
         raise RecordTampered(f"{path}: its head does not name its last entry: lines were cut off, or the head "
                              f"was edited")
-    return entries
+    return entries, previous

@@ -10,6 +10,14 @@ from tfcourse.grading.result import CheckResult
 from tfcourse.grading.rules.classes import MeanAbsoluteError
 
 
+def naive_error(data) -> float | None:
+    """The naive forecast's mean absolute error on the evaluation segment (``data.y``, the end of ``data.x``)."""
+    from tfcourse.series import naive_forecast_mae
+
+    steps = len(data.y)
+    return naive_forecast_mae(data.x, len(data.x) - steps) if steps else None
+
+
 @dataclass(frozen=True)
 class Forecast(MeanAbsoluteError):
     """The grader cuts every input window itself, the values before each step of the evaluation segment
@@ -53,12 +61,7 @@ class Forecast(MeanAbsoluteError):
         return predictions.reshape(steps, -1).astype(np.float32)
 
     def check(self, evidence) -> CheckResult:
-        from tfcourse.series import naive_forecast_mae
-
-        data = evidence.data
-        steps = len(data.y)
-        naive = naive_forecast_mae(data.x, len(data.x) - steps) if steps else None
-        return self.share_check(evidence.spec, evidence.value, naive)
+        return self.share_check(evidence.spec, evidence.value, naive_error(evidence.data))
 
     def share_check(self, spec, value: float, naive: float | None) -> CheckResult:
         """The ladder on the error as a share of the naive forecast's error ``naive`` on the same steps."""
@@ -92,12 +95,8 @@ class ForecastSkill(Forecast):
     higher_is_better = True
 
     def check(self, evidence) -> CheckResult:
-        from tfcourse.series import naive_forecast_mae
-
         spec, data, value = evidence.spec, evidence.data, evidence.value
-        steps = len(data.y)
-        naive = naive_forecast_mae(data.x, len(data.x) - steps) if steps else None
-        least = data.least_error
+        naive, least = naive_error(data), data.least_error
         if naive is None or least is None or not naive > least:
             return self.uncounted(spec, value, "the naive forecast or the least possible error could not be measured")
         skill = (naive - value) / (naive - least)
