@@ -53,6 +53,44 @@ REFERENCE = {
     model.fit(x, y, epochs=6, batch_size=64, verbose=0)
     return model
 ''',
+    3: '''\
+    train = keras.utils.image_dataset_from_directory(HERE / "photos", image_size=(64, 64), batch_size=32, seed=1)
+    train = train.cache().prefetch(2)
+    model = keras.Sequential([
+        keras.Input(shape=(64, 64, 3)),
+        keras.layers.RandomFlip("horizontal"),
+        keras.layers.Rescaling(1 / 255),
+        keras.layers.Conv2D(32, 3, activation="relu", padding="same"),
+        keras.layers.MaxPooling2D(2),
+        keras.layers.Conv2D(64, 3, activation="relu", padding="same"),
+        keras.layers.MaxPooling2D(2),
+        keras.layers.Conv2D(128, 3, activation="relu", padding="same"),
+        keras.layers.MaxPooling2D(2),
+        keras.layers.Conv2D(128, 3, activation="relu", padding="same"),
+        keras.layers.GlobalAveragePooling2D(),
+        keras.layers.Dense(4, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(train, epochs=25, verbose=0)
+    return model
+''',
+    4: '''\
+    with open(HERE / "reviews.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    texts = np.array([row["text"] for row in rows], dtype=object)
+    labels = np.array([int(row["label"]) for row in rows], dtype="float32")
+    vectorizer = keras.layers.TextVectorization(max_tokens=1000, output_sequence_length=40)
+    vectorizer.adapt(texts)
+    # A negation can be far from the word it turns ("nobody could say the pool was clean"): a recurrent
+    # layer reads the whole review in order, both ways.
+    inputs = keras.Input(shape=(1,), dtype="string")
+    embedded = keras.layers.Embedding(1000, 32, mask_zero=True)(vectorizer(inputs))
+    read = keras.layers.Bidirectional(keras.layers.LSTM(32))(embedded)
+    model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(read))
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    model.fit(texts, labels, epochs=10, batch_size=32, verbose=0)
+    return model
+''',
     5: '''\
     table = np.loadtxt(HERE / "series.csv", delimiter=",", skiprows=1, dtype="float32")
     series = table[:, 1]
@@ -74,4 +112,4 @@ REFERENCE = {
 }
 
 # The starters' own bodies train one epoch: the weak answers.
-WEAK = {1: None, 2: None, 5: None}
+WEAK = {1: None, 2: None, 3: None, 4: None, 5: None}

@@ -42,8 +42,8 @@ def test_an_attempt_holds_no_secret_and_draws_fresh_variants(started, tmp_path):
     assert main(["exam", "start", "--minutes", "2", str(tmp_path / "another")]) == 0
 
     def training_data(attempt, task) -> bytes:
-        return b"".join(path.read_bytes() for path in sorted((attempt / task.folder).iterdir())
-                        if not path.name.startswith("solution."))
+        return b"".join(path.read_bytes() for path in sorted((attempt / task.folder).rglob("*"))
+                        if path.is_file() and not path.name.startswith("solution."))
 
     for task in TASKS:
         assert training_data(started, task) != training_data(tmp_path / "another", task)

@@ -50,6 +50,7 @@ Write solution_model() so that it returns your trained model, then run this file
 (`python solution.py`): it saves model.keras next to it, which `tfcourse exam check {number}` scores.
 """
 
+import csv
 import json
 from pathlib import Path
 

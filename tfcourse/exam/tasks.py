@@ -18,7 +18,8 @@ import numpy as np
 
 from tfcourse.grading.heldout import EvaluationData
 from tfcourse.grading.specs import AssignmentSpec
-from tfcourse.grading.specs.exam import EXAM1, EXAM2, EXAM5
+from tfcourse.exam import reviews
+from tfcourse.grading.specs.exam import EXAM1, EXAM2, EXAM3, EXAM4, EXAM5
 from tfcourse.series import noise, trend
 
 Variant = dict[str, float]
@@ -128,6 +129,63 @@ def _photos_hidden(variant: Variant, seed: int) -> EvaluationData:
     return EvaluationData(x, y, _hidden_label("photos", variant, seed), True)
 
 
+# Task 3: products photographed in front of real scenes (Course 2's generated image folders), four classes of
+# the variant's, one of each shape (a top, a long garment, a shoe, a bag), so every variant is about as
+# hard (the shirt, which looks like every other top and like a dress, is left out). The candidate gets folders of JPEG and PNG photos of varying size; the hidden photos are composites
+# of the official test articles, made from the hidden seed and read as image_dataset_from_directory reads them.
+SCENE_GROUPS = ((0, 2, 4), (1, 3), (5, 7, 9), (8,))  # tops, long garments, shoes, bags
+SCENE_TRAINING_PER_CLASS, SCENE_HIDDEN_PER_CLASS, SCENE_IMAGE_SIZE = 300, 200, (64, 64)
+
+
+def _scenes_variant(rng: np.random.Generator) -> Variant:
+    chosen = [int(rng.choice(group)) for group in SCENE_GROUPS]
+    return {f"class_{index}": float(label) for index, label in enumerate(chosen)} | {
+        "photo_seed": float(rng.integers(1 << 30))}
+
+
+def _scene_set(variant: Variant):
+    from tfcourse.data.composites import DIMMED_SCENES
+    from tfcourse.data.products import ProductPhotoSet
+
+    return ProductPhotoSet(
+        name="exam_scenes", fashion_labels=tuple(int(variant[f"class_{index}"]) for index in range(len(SCENE_GROUPS))),
+        per_class={"train": SCENE_TRAINING_PER_CLASS, "test": SCENE_HIDDEN_PER_CLASS}, seeds={}, digests={},
+        image_size=SCENE_IMAGE_SIZE, style=DIMMED_SCENES)
+
+
+def _scene_files():
+    from tfcourse.data.products import SPECS
+    from tfcourse.data.registry import fetch_files
+
+    return fetch_files(SPECS["four_products"])  # the background photographs every product set is made on
+
+
+def _scenes_training(variant: Variant, folder: Path) -> None:
+    photos = _scene_set(variant)
+    photos._write(_scene_files(), "train", int(variant["photo_seed"]), folder / "photos")
+
+
+def _scenes_hidden(variant: Variant, seed: int) -> EvaluationData:
+    x, y = _scene_set(variant).draw(_scene_files(), "test", seed)
+    return EvaluationData(x, y, _hidden_label("scenes", variant, seed), True)
+
+
+# Task 4: reviews generated from a grammar (tfcourse.exam.reviews), labelled by the opinion most of them
+# hold, about the variant's subject with the variant's adjectives. Generated, since any public text could be
+# looked up; the hidden reviews come from the hidden seed.
+REVIEWS_TRAINING, REVIEWS_HIDDEN = 4000, 1000
+
+
+def _reviews_training(variant: Variant, folder: Path) -> None:
+    texts, labels = reviews.generate(variant, REVIEWS_TRAINING, int(variant["words_seed"]) + 1)
+    _write_csv(folder / "reviews.csv", ("text", "label"), zip(texts, labels))
+
+
+def _reviews_hidden(variant: Variant, seed: int) -> EvaluationData:
+    texts, labels = reviews.generate(variant, REVIEWS_HIDDEN, seed)
+    return EvaluationData(texts, labels, _hidden_label("reviews", variant, seed), True)
+
+
 # Task 5: a daily series with a trend, a smooth season of the variant's period and shape, and noise of
 # standard deviation SERIES_NOISE in every variant: no forecast can err by less than the noise (a mean
 # absolute error of about 0.8 * SERIES_NOISE), so the levels are errors that mean the same in every
@@ -202,6 +260,49 @@ TASKS: tuple[ExamTask, ...] = (
                               keras.layers.Dense(6, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x, y, epochs=1, verbose=0)
+    return model
+'''),
+    ExamTask(
+        number=3, spec=EXAM3, skill="a convolutional network on real-world images",
+        asks=("a 64x64 RGB photo in (`keras.Input(shape=(64, 64, 3))`), raw pixel values 0-255 as "
+              "`keras.utils.image_dataset_from_directory(image_size=(64, 64))` yields them, four outputs out: one "
+              "score per class, in the alphabetical order of the folders"),
+        data_files=("`photos/` next to `solution.py`: one folder per class, 300 JPEG and PNG photos of varying size "
+                    "in each"),
+        teaches=("notebooks/C2/W1 (image folders)", "source/C2W1_image_folders", "source/C2W2_augmentation",
+                 "source/C2W4B_one_hot_folders"),
+        draw_variant=_scenes_variant, write_training=_scenes_training, hidden=_scenes_hidden,
+        starter_body='''\
+    train = keras.utils.image_dataset_from_directory(HERE / "photos", image_size=(64, 64), batch_size=32)
+    # YOUR CODE HERE: build, compile and train a classifier of the four classes.
+    model = keras.Sequential([keras.Input(shape=(64, 64, 3)), keras.layers.Rescaling(1 / 255),
+                              keras.layers.Flatten(), keras.layers.Dense(4, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(train, epochs=1, verbose=0)
+    return model
+'''),
+    ExamTask(
+        number=4, spec=EXAM4, skill="natural language processing: classifying text",
+        asks=("one raw review in (`keras.Input(shape=(1,), dtype=\"string\")`, a Python string per example: put "
+              "`TextVectorization` inside the model), one number out: the probability that the review is positive"),
+        data_files=("`reviews.csv` next to `solution.py`: columns text and label, 4,000 rows; label 1 when most of the "
+                    "review's opinions are positive (a negated opinion means its opposite)"),
+        teaches=("notebooks/C3/W1 (tokenizing text)", "source/C3W2_text_classification",
+                 "notebooks/C3/W3 (recurrent and convolutional layers for text)", "source/C3W3_pretrained_embeddings"),
+        draw_variant=reviews.draw_vocabulary, write_training=_reviews_training, hidden=_reviews_hidden,
+        starter_body='''\
+    with open(HERE / "reviews.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    texts = np.array([row["text"] for row in rows], dtype=object)
+    labels = np.array([int(row["label"]) for row in rows], dtype="float32")
+    # YOUR CODE HERE: vectorize the texts inside the model, build, compile and train a classifier.
+    vectorizer = keras.layers.TextVectorization(max_tokens=1000, output_sequence_length=40)
+    vectorizer.adapt(texts)
+    inputs = keras.Input(shape=(1,), dtype="string")
+    pooled = keras.layers.GlobalAveragePooling1D()(keras.layers.Embedding(1000, 16)(vectorizer(inputs)))
+    model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(pooled))
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    model.fit(texts, labels, epochs=1, verbose=0)
     return model
 '''),
     ExamTask(

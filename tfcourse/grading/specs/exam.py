@@ -8,7 +8,7 @@ rungs of each ladder are the exam's five score levels; docs/exam.md keeps the ru
 from __future__ import annotations
 
 from tfcourse.grading.rules import ForecastSkill, MeanAbsoluteError
-from tfcourse.grading.specs.base import AssignmentSpec, Rung, as_column, as_series, scale_pixels
+from tfcourse.grading.specs.base import AssignmentSpec, Rung, as_column, as_series, raw_pixels, raw_text, scale_pixels
 
 
 def levels(*thresholds: float) -> tuple[Rung, ...]:
@@ -49,6 +49,36 @@ EXAM2 = AssignmentSpec(
     model_cell="exam",
 )
 
+# Four kinds of product (the variant's: a top, a long garment, a shoe, a bag) photographed in front of dimmed
+# real scenes, scored on composites of the official test articles made from the hidden seed.
+EXAM3 = AssignmentSpec(
+    assignment_id="EXAM3",
+    folder="EXAM3_real_world_images",
+    title="a convolutional network on real-world images: four kinds of product",
+    dataset="exam_scenes",
+    ladder=levels(0.80, 0.76, 0.70, 0.62, 0.50),
+    input_shape=(64, 64, 3),
+    output_units=4,
+    prepare=raw_pixels,
+    input_note="64x64 RGB photos with raw pixel values 0-255, as image_dataset_from_directory(image_size=(64, 64)) yields them",
+    model_cell="exam",
+)
+
+# Generated reviews of the variant's subject, positive when most of their opinions are (a negated opinion
+# counts as its opposite): the words alone do not decide, their order does.
+EXAM4 = AssignmentSpec(
+    assignment_id="EXAM4",
+    folder="EXAM4_natural_language",
+    title="natural language processing: is a review positive?",
+    dataset="exam_reviews",
+    ladder=levels(0.96, 0.92, 0.86, 0.76, 0.62),
+    input_shape=(1,),
+    output_units=1,
+    prepare=raw_text,
+    input_note="raw reviews, one Python string per example",
+    model_cell="exam",
+)
+
 # A daily series with a trend, a season and noise, forecast one step ahead on its hidden future, judged
 # by how much of the naive forecast's avoidable error the model removes (1: all of it, 0: none).
 EXAM5 = AssignmentSpec(
@@ -65,4 +95,4 @@ EXAM5 = AssignmentSpec(
     model_cell="exam",
 )
 
-EXAM_TASKS: tuple[AssignmentSpec, ...] = (EXAM1, EXAM2, EXAM5)
+EXAM_TASKS: tuple[AssignmentSpec, ...] = (EXAM1, EXAM2, EXAM3, EXAM4, EXAM5)
