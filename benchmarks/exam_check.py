@@ -1,5 +1,6 @@
-"""How long `tfcourse exam check` takes: a cold check (the CLI starts the sandboxed scorer each time) and
-warm checks (one scorer kept, as a long-running server would keep it), per task, on reference models.
+"""How long `tfcourse exam check` takes: a cold check (the CLI starts the sandboxed scorer and makes the hidden
+data each time) and warm checks (scorer and hidden data kept, as a long-running server would keep them), per
+task, on reference models.
 
     .venv/bin/python benchmarks/exam_check.py [--repeats 5]
 """
@@ -19,7 +20,7 @@ sys.path.insert(0, str(REPO / "tests"))  # the reference answers live in the tes
 
 from exam_answers import REFERENCE, run_answer  # noqa: E402
 
-from tfcourse.exam.attempt import check, start  # noqa: E402
+from tfcourse.exam.attempt import check, hidden_data, start  # noqa: E402
 from tfcourse.exam.store import ExamStore  # noqa: E402
 from tfcourse.exam.tasks import TASKS  # noqa: E402
 from tfcourse.grading.scorer import Scorer  # noqa: E402
@@ -36,6 +37,7 @@ def main() -> None:
         print("| task | cold check s (new scorer) | warm check s, median (min-max) | score |")
         print("|---|---:|---:|---|")
         for task in TASKS:
+            hidden_data.cache_clear()
             began = time.perf_counter()
             outcome = check(task.number, folder)
             cold = time.perf_counter() - began

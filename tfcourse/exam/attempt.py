@@ -8,6 +8,7 @@ entry of that signed record, not a file in the folder.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import time
@@ -19,6 +20,7 @@ import numpy as np
 from tfcourse.errors import NotFound, UserError
 from tfcourse.exam.store import ExamStore, default_store
 from tfcourse.exam.tasks import TASKS, ExamTask, Variant, get_task
+from tfcourse.grading.heldout import EvaluationData
 from tfcourse.grading.models import MAX_MODEL_BYTES
 
 ATTEMPT_FILE = "attempt.json"
@@ -39,6 +41,17 @@ def variant(seed: int, task: ExamTask) -> Variant:
 def hidden_seed(seed: int, task: ExamTask) -> int:
     """The seed of the task's hidden data in the attempt with this secret seed."""
     return int(np.random.default_rng([seed, task.number, 1]).integers(1 << 62))
+
+
+@functools.lru_cache(maxsize=len(TASKS))
+def hidden_data(number: int, seed: int) -> EvaluationData:
+    """Task ``number``'s hidden data in the attempt with this secret seed.
+
+    Made in memory and never written; a process that checks again (a long-running server's) keeps the
+    last attempt's, since drawing task 3's photos takes longer than scoring them.
+    """
+    task = get_task(number)
+    return task.hidden(variant(seed, task), hidden_seed(seed, task))
 
 
 STARTER = '''"""Task {number}: {title}.
@@ -259,8 +272,7 @@ def check(number: int, directory: Path | None = None, *, scorer=None) -> CheckOu
     task = get_task(number)
     attempt = find_attempt(directory)
     refuse_if_over(attempt)
-    seed = attempt.store.seed(attempt.attempt_id)
-    data = task.hidden(variant(seed, task), hidden_seed(seed, task))
+    data = hidden_data(number, attempt.store.seed(attempt.attempt_id))
     model = attempt.folder / task.folder / MODEL_FILE
     if scorer is None:
         with Scorer() as own:
