@@ -196,3 +196,40 @@ def learner_flow(course: Course, work: Path, session: Lab) -> None:
     session.browser.get(f"{session.url}/files/{page.relative_to(work).as_posix()}?token={TOKEN}")
     session.wait_for_text("Score: 10.0 / 10.0")
     session.screenshot("feedback")
+
+
+def test_a_mock_exam_shows_its_clock_and_checks_a_task_in_jupyterlab(tmp_path):
+    """Does an exam task's notebook show the time left in the status bar, and its Check button score the task?"""
+    import keras
+    import numpy as np
+
+    from tfcourse.exam.attempt import MODEL_FILE, find_attempt, start, variant
+    from tfcourse.exam.store import ExamStore
+    from tfcourse.exam.tasks import get_task
+
+    work = tmp_path / "my_work"
+    attempt = start(work / "exam", 30, ExamStore(tmp_path / "store"), seed=1)
+    task = get_task(1)
+    line = variant(1, task)  # the line itself: one neuron holding its slope and intercept scores 5
+    model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
+    model.layers[0].set_weights([np.array([[line["slope"]]]), np.array([line["intercept"]])])
+    model.save(attempt / task.folder / MODEL_FILE)
+    session = Lab(work, tmp_path)
+    try:
+        session.open(f"tree/exam/{task.folder}/solution.ipynb")
+        session.wait_for(By.CSS_SELECTOR, ".tfcourse-exam-clock")
+        session.wait_for_text("Exam: 0:2")  # 0:29:59 left, or a little less
+        assert " left" in session.wait_for(By.CSS_SELECTOR, ".tfcourse-exam-clock").text
+        assert not session.browser.find_elements(By.XPATH, "//span[normalize-space(text())='Submit']")
+        session.screenshot("exam-clock")
+        session.click_text("Check", tag="span")
+        session.wait_for_text("Exam check: done", timeout_s=120)
+        session.wait_for_text("Task 1: 5 / 5")
+        session.screenshot("exam-check")
+        session.close_dialog()
+    except BaseException:
+        session.screenshot("exam-failure")
+        raise
+    finally:
+        session.close()
+    assert find_attempt(attempt).best_scores()[1] == 5

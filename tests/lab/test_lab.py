@@ -46,6 +46,26 @@ def test_requests_that_name_no_assignment_notebook_are_refused(work, action, pat
         tfcourse_arguments(work, action, path, student)
 
 
+def test_an_exam_task_notebook_is_checked_by_exam_check_and_never_submitted(work, tmp_path, monkeypatch):
+    """Does the Check button on a mock exam's task notebook run `tfcourse exam check N` in its folder?"""
+    from tfcourse.exam.attempt import clock, start
+    from tfcourse.exam.store import ExamStore
+    from tfcourse.exam.tasks import get_task
+
+    attempt = start(work / "exam", 30, ExamStore(tmp_path / "store"))
+    folder = f"exam/{get_task(4).folder}"
+    assert tfcourse_arguments(work, "check", f"{folder}/solution.ipynb", None) == ["exam", "check", "4",
+                                                                                  f"--dir={folder}"]
+    with pytest.raises(ValueError, match="an exam task is not submitted"):
+        tfcourse_arguments(work, "submit", f"{folder}/solution.ipynb", "ada")
+    (work / "elsewhere" / get_task(4).folder).mkdir(parents=True)  # a task-like folder outside any attempt
+    (work / "elsewhere" / get_task(4).folder / "solution.ipynb").write_text("{}")
+    with pytest.raises(ValueError, match="is not a tfcourse assignment notebook"):
+        tfcourse_arguments(work, "check", f"elsewhere/{get_task(4).folder}/solution.ipynb", None)
+    shown = clock(attempt / get_task(4).folder)  # what the status bar's clock is told
+    assert 29 * 60 < shown["seconds_left"] <= 30 * 60 and set(shown["best"]) == {"1", "2", "3", "4", "5"}
+
+
 def test_a_link_out_of_the_root_is_refused(work, tmp_path_factory):
     """Is a notebook reached through a link that leaves the work folder refused?"""
     elsewhere = tmp_path_factory.mktemp("elsewhere")

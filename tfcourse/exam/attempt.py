@@ -105,6 +105,8 @@ def starter_notebook(task: ExamTask) -> str:
                                   "then run the cells below: the last saves")
     saving = "\n".join(line.removeprefix("    ") for line in saving.strip().splitlines())
     notebook = nbformat.v4.new_notebook()
+    # Named, so JupyterLab opens it with Python at once instead of asking which kernel to start.
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     notebook.cells = [nbformat.v4.new_markdown_cell(f"# {docstring.strip()}"),
                       nbformat.v4.new_code_cell(script.replace("Path(__file__).resolve().parent", "Path.cwd()").strip()),
                       nbformat.v4.new_code_cell(saving)]
@@ -198,6 +200,24 @@ class Attempt:
             if entry.get("event") == "check" and entry.get("task") in best:
                 best[entry["task"]] = max(best[entry["task"]], float(entry["score"]))
         return best
+
+
+def task_of_notebook(notebook: Path) -> int | None:
+    """The task whose starter notebook ``notebook`` is (``.../task3_real_world_images/solution.ipynb`` in an
+    attempt's folder), or None."""
+    notebook = Path(notebook)
+    for task in TASKS:
+        if (notebook.name == "solution.ipynb" and notebook.parent.name == task.folder
+                and (notebook.parent.parent / ATTEMPT_FILE).is_file()):
+            return task.number
+    return None
+
+
+def clock(directory: Path) -> dict:
+    """What a status bar shows of the attempt holding ``directory``: its id, seconds left and best scores."""
+    attempt = find_attempt(directory)
+    return {"attempt": attempt.attempt_id, "seconds_left": attempt.seconds_left(),
+            "best": {str(number): score for number, score in attempt.best_scores().items()}}
 
 
 def find_attempt(directory: Path | None = None) -> Attempt:

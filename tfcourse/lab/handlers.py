@@ -2,7 +2,8 @@
 
 Thin on purpose: the command line does the work, so the lab and the terminal never disagree. The
 handler only turns a notebook path into the command's arguments, refusing paths outside the server's
-root folder and notebooks that are not a tfcourse assignment.
+root folder and notebooks that are neither a tfcourse assignment nor a task of a mock exam (whose Check
+runs `tfcourse exam check N`). A second route tells the status bar the exam's time left.
 """
 
 from __future__ import annotations
@@ -18,11 +19,21 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 
-from tfcourse.errors import UserError
+from tfcourse.errors import NotFound, UserError
+from tfcourse.exam.attempt import clock, task_of_notebook
 from tfcourse.grading import get_assignment
 
 ACTIONS = ("check", "submit")
 TIMEOUT_S = 600  # a self-check scores a model; a slow one takes seconds, never minutes
+
+
+def inside(root: Path, path: str, what: str = "a notebook") -> Path:
+    """``path`` resolved under ``root``; ValueError for one that leads outside it."""
+    root = root.resolve()
+    resolved = (root / path).resolve()
+    if not resolved.is_relative_to(root):
+        raise ValueError(f"{path} is not {what} in {root}")
+    return resolved
 
 
 def tfcourse_arguments(root: Path, action: str, path: str, student: str | None) -> list[str]:
@@ -32,17 +43,21 @@ def tfcourse_arguments(root: Path, action: str, path: str, student: str | None) 
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}: use one of {', '.join(ACTIONS)}")
-    root = root.resolve()
-    notebook = (root / path).resolve()
-    if not notebook.is_relative_to(root) or not notebook.is_file():
+    notebook = inside(root, path)
+    if not notebook.is_file():
         raise ValueError(f"{path} is not a notebook in {root}")
+    folder = notebook.parent.relative_to(root.resolve()).as_posix() or "."
+    task = task_of_notebook(notebook)
+    if task is not None:
+        if action != "check":
+            raise ValueError("an exam task is not submitted: check it, and your best check counts")
+        return ["exam", "check", str(task), f"--dir={folder}"]
     try:
         spec = get_assignment(notebook.stem)
     except UserError:
         spec = None
     if spec is None or spec.notebook != notebook.name:
         raise ValueError(f"{notebook.name} is not a tfcourse assignment notebook")
-    folder = notebook.parent.relative_to(root).as_posix() or "."
     arguments = [action, spec.assignment_id, f"--dir={folder}"]
     if action == "submit":
         if not student:
@@ -82,7 +97,30 @@ class RunHandler(APIHandler):
         self.finish(json.dumps({"ok": status == 0, "command": shlex.join(["tfcourse", *arguments]), "output": output}))
 
 
+class ExamClockHandler(APIHandler):
+    """GET ?path=<a notebook or folder>: the exam attempt holding it, {attempt, seconds_left, best}, or
+    {attempt: null} outside any attempt."""
+
+    def initialize(self, root: Path) -> None:
+        self.root = root
+
+    @web.authenticated
+    def get(self) -> None:
+        try:
+            place = inside(self.root, self.get_argument("path", ""), "a notebook or folder")
+        except ValueError as reason:
+            raise web.HTTPError(400, str(reason)) from None
+        try:
+            reply = clock(place if place.is_dir() else place.parent)
+        except NotFound:
+            reply = {"attempt": None}
+        except UserError as reason:  # a record that fails its verification: say so, as the CLI does
+            raise web.HTTPError(409, str(reason)) from None
+        self.finish(json.dumps(reply))
+
+
 def add_handlers(web_app, root: Path) -> None:
-    """Serve RunHandler at <base url>/tfcourse/run."""
-    route = url_path_join(web_app.settings["base_url"], "tfcourse", "run")
-    web_app.add_handlers(".*$", [(route, RunHandler, {"root": root})])
+    """Serve RunHandler at <base url>/tfcourse/run and ExamClockHandler at <base url>/tfcourse/exam."""
+    base = web_app.settings["base_url"]
+    web_app.add_handlers(".*$", [(url_path_join(base, "tfcourse", "run"), RunHandler, {"root": root}),
+                                 (url_path_join(base, "tfcourse", "exam"), ExamClockHandler, {"root": root})])

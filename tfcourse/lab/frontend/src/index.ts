@@ -1,21 +1,26 @@
 /**
- * tfcourse in JupyterLab: "Check" and "Submit" on every notebook's toolbar and in the command palette.
+ * tfcourse in JupyterLab: "Check" and "Submit" on every notebook's toolbar and in the command palette,
+ * and a mock exam's time left in the status bar.
  *
- * Both are thin over the command line: the notebook is saved, then the server extension
- * (tfcourse/lab/handlers.py) runs `tfcourse check` or `tfcourse submit` on it and this shows what the
- * command printed. Nothing here decides points.
+ * Both buttons are thin over the command line: the notebook is saved, then the server extension
+ * (tfcourse/lab/handlers.py) runs `tfcourse check` or `tfcourse submit` on it (on an exam task's
+ * notebook, `tfcourse exam check N`) and this shows what the command printed. Nothing here decides points.
  */
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { Dialog, ICommandPalette, InputDialog, showDialog } from '@jupyterlab/apputils';
 import { URLExt } from '@jupyterlab/coreutils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ServerConnection } from '@jupyterlab/services';
+import { IStatusBar } from '@jupyterlab/statusbar';
 import { ToolbarButton } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 
 const CHECK = 'tfcourse:check';
 const SUBMIT = 'tfcourse:submit';
 const STUDENT_KEY = 'tfcourse:student';
+// An exam task's notebook: `tfcourse exam start` writes task<N>_<skill>/solution.ipynb.
+const EXAM_NOTEBOOK = /(^|\/)task\d+_[^/]+\/solution\.ipynb$/;
+const CLOCK_REFRESH_MS = 30_000; // the record is asked again this often; the clock counts down in between
 
 interface RunReply {
   ok: boolean;
@@ -39,7 +44,7 @@ async function runTfcourse(action: 'check' | 'submit', path: string, student?: s
 }
 
 // The lines of `tfcourse check/submit` a learner needs first: the verdict and where the zip went.
-const VERDICT = /^\s*(Ready to submit|Not ready to submit|Submission written to|Submission refused|tfcourse \w+:)/;
+const VERDICT = /^\s*(Ready to submit|Not ready to submit|Submission written to|Submission refused|Task \d+: |tfcourse \w+:)/;
 
 /** The command's verdict on top, then its whole output, as the terminal would have shown it. */
 function outputBody(reply: RunReply): Widget {
@@ -66,7 +71,73 @@ async function showReply(title: string, reply: RunReply): Promise<void> {
 
 async function check(panel: NotebookPanel): Promise<void> {
   await panel.context.save();
-  await showReply('Self-check', await runTfcourse('check', panel.context.path));
+  const title = EXAM_NOTEBOOK.test(panel.context.path) ? 'Exam check' : 'Self-check';
+  await showReply(title, await runTfcourse('check', panel.context.path));
+}
+
+interface ExamClockReply {
+  attempt: string | null;
+  seconds_left?: number;
+}
+
+/** "1:02:03" */
+function formatDuration(seconds: number): string {
+  const whole = Math.max(0, Math.floor(seconds));
+  const [hours, minutes, rest] = [Math.floor(whole / 3600), Math.floor((whole % 3600) / 60), whole % 60];
+  return `${hours}:${String(minutes).padStart(2, '0')}:${String(rest).padStart(2, '0')}`;
+}
+
+/**
+ * The exam's time left, shown while an exam task's notebook is the current one. The deadline comes from the
+ * attempt's signed record (through the server extension), asked again every CLOCK_REFRESH_MS.
+ */
+class ExamClock extends Widget {
+  private deadline: number | null = null;
+  private path: string | null = null;
+
+  constructor() {
+    super();
+    this.addClass('tfcourse-exam-clock');
+    this.node.title = 'tfcourse exam: time left in this attempt';
+    window.setInterval(() => this.render(), 1000);
+    window.setInterval(() => void this.refresh(), CLOCK_REFRESH_MS);
+    this.render();
+  }
+
+  /** Follow the current notebook: an exam task's shows the clock, any other hides it. */
+  follow(path: string | null): void {
+    this.path = path !== null && EXAM_NOTEBOOK.test(path) ? path : null;
+    this.deadline = null;
+    void this.refresh();
+  }
+
+  private async refresh(): Promise<void> {
+    const asked = this.path;
+    if (asked === null) {
+      this.render();
+      return;
+    }
+    const settings = ServerConnection.makeSettings();
+    const url = URLExt.join(settings.baseUrl, 'tfcourse', 'exam') + URLExt.objectToQueryString({ path: asked });
+    const response = await ServerConnection.makeRequest(url, {}, settings);
+    const reply: ExamClockReply = response.ok ? await response.json() : { attempt: null };
+    if (asked === this.path) {
+      this.deadline = reply.attempt === null ? null : Date.now() + (reply.seconds_left ?? 0) * 1000;
+      this.render();
+    }
+  }
+
+  private render(): void {
+    if (this.deadline === null) {
+      this.node.textContent = '';
+      this.node.style.display = 'none';
+      return;
+    }
+    const left = (this.deadline - Date.now()) / 1000;
+    this.node.style.display = '';
+    this.node.textContent = left > 0 ? `Exam: ${formatDuration(left)} left` : 'Exam: time is up';
+    this.toggleClass('tfcourse-exam-over', left <= 0);
+  }
 }
 
 async function submit(panel: NotebookPanel): Promise<void> {
@@ -88,8 +159,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'Check and Submit buttons for tfcourse assignments.',
   autoStart: true,
   requires: [INotebookTracker],
-  optional: [ICommandPalette],
-  activate: (app: JupyterFrontEnd, notebooks: INotebookTracker, palette: ICommandPalette | null) => {
+  optional: [ICommandPalette, IStatusBar],
+  activate: (app: JupyterFrontEnd, notebooks: INotebookTracker, palette: ICommandPalette | null,
+             statusBar: IStatusBar | null) => {
     const current = () => notebooks.currentWidget;
     app.commands.addCommand(CHECK, {
       label: 'tfcourse: Check this assignment',
@@ -106,11 +178,20 @@ const plugin: JupyterFrontEndPlugin<void> = {
     palette?.addItem({ command: CHECK, category: 'tfcourse' });
     palette?.addItem({ command: SUBMIT, category: 'tfcourse' });
 
+    if (statusBar) {
+      const clock = new ExamClock();
+      statusBar.registerStatusItem('tfcourse-lab:exam-clock', { item: clock, align: 'left', rank: 1000 });
+      notebooks.currentChanged.connect((_, panel) => clock.follow(panel ? panel.context.path : null));
+      clock.follow(current()?.context.path ?? null);
+    }
+
     notebooks.widgetAdded.connect((_, panel) => {
-      const buttons: [string, string, (panel: NotebookPanel) => Promise<void>][] = [
-        ['Check', 'tfcourse check: the self-check the grader would run, on validation data', check],
-        ['Submit', 'tfcourse submit: check, then pack a submission zip', submit]
-      ];
+      const buttons: [string, string, (panel: NotebookPanel) => Promise<void>][] = EXAM_NOTEBOOK.test(panel.context.path)
+        ? [['Check', 'tfcourse exam check: score this task\'s model.keras on the hidden data, 0 to 5', check]]
+        : [
+            ['Check', 'tfcourse check: the self-check the grader would run, on validation data', check],
+            ['Submit', 'tfcourse submit: check, then pack a submission zip', submit]
+          ];
       let after = 'cellType';
       buttons.forEach(([label, tooltip, action]) => {
         const button = new ToolbarButton({ label, tooltip, className: 'tfcourse-button', onClick: () => void action(panel) });
