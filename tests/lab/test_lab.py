@@ -66,6 +66,36 @@ def test_an_exam_task_notebook_is_checked_by_exam_check_and_never_submitted(work
     assert 29 * 60 < shown["seconds_left"] <= 30 * 60 and set(shown["best"]) == {"1", "2", "3", "4", "5"}
 
 
+def test_the_server_checks_an_exam_task_on_a_warm_scorer_as_the_command_would(work, tmp_path, monkeypatch):
+    """Does the in-server exam check print the command's summary, and refuse once the time is up?"""
+    import keras
+    import numpy as np
+
+    from tfcourse.exam import attempt as exam_attempt
+    from tfcourse.exam.store import ExamStore
+    from tfcourse.exam.tasks import get_task
+    from tfcourse.lab.handlers import WarmExamChecks
+
+    folder = exam_attempt.start(work / "exam", 30, ExamStore(tmp_path / "store"), seed=1)
+    task = get_task(1)
+    line = exam_attempt.variant(1, task)
+    model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
+    model.layers[0].set_weights([np.array([[line["slope"]]]), np.array([line["intercept"] + 0.3])])
+    model.save(folder / task.folder / exam_attempt.MODEL_FILE)
+    arguments = tfcourse_arguments(work, "check", f"exam/{task.folder}/solution.ipynb", None)
+    checks = WarmExamChecks()
+    try:
+        status, output = checks.run(work, arguments)
+        assert status == 0 and output.startswith("Task 1: 3 / 5\n  mean absolute error: 0.3000"), output
+        assert "Level 4 needs mean absolute error <= 0.15" in output
+        deadline = exam_attempt.find_attempt(folder).deadline
+        monkeypatch.setattr(exam_attempt.time, "time", lambda: deadline + 1)
+        status, output = checks.run(work, arguments)
+        assert status == 2 and output.startswith("tfcourse exam: time is up"), output
+    finally:
+        checks.close()
+
+
 def test_a_link_out_of_the_root_is_refused(work, tmp_path_factory):
     """Is a notebook reached through a link that leaves the work folder refused?"""
     elsewhere = tmp_path_factory.mktemp("elsewhere")
