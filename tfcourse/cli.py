@@ -257,22 +257,19 @@ def cmd_exam(args) -> int:
     from tfcourse.exam import attempt
 
     if args.action == "start":
-        folder = attempt.start(args.target or Path("exam_attempt"), args.minutes)
+        folder = attempt.start(args.folder, args.minutes)
         print(f"Exam started: {args.minutes} minutes. The tasks are in {folder} (read README.md there first).")
         print(attempt.status(folder))
         return 0
     if args.action == "check":
-        if args.target is None or not str(args.target).isdigit():
-            raise UserError("say which task to check, e.g. `tfcourse exam check 1`")
-        outcome = attempt.check(int(str(args.target)), args.dir)
-        print(outcome.summary())
+        print(attempt.check(args.task, args.dir).summary())
         return 0
     if args.action == "status":
-        print(attempt.status(args.target or args.dir))
+        print(attempt.status(args.folder))
         return 0
     from tfcourse.exam.report import write_report
 
-    print(f"Report written to {write_report(args.target or args.dir)}")
+    print(f"Report written to {write_report(args.folder)}")
     return 0
 
 
@@ -389,12 +386,17 @@ def build_parser() -> argparse.ArgumentParser:
                                  "          tfcourse exam status      (time left, best scores)\n"
                                  "          tfcourse exam report      (exam_report.html in the attempt's folder)",
                           formatter_class=argparse.RawDescriptionHelpFormatter)
-    exam.add_argument("action", choices=["start", "check", "status", "report"])
-    exam.add_argument("target", nargs="?", type=Path,
-                      help="start: the new attempt's folder (default: exam_attempt); check: the task number; "
-                           "status, report: a folder inside the attempt (default: here)")
-    exam.add_argument("--minutes", type=int, default=300, help="start: the attempt's length (default: 300)")
-    exam.add_argument("--dir", type=Path, help="check: a folder inside the attempt (default: here)")
+    actions = exam.add_subparsers(dest="action", required=True, metavar="{start,check,status,report}")
+    start = actions.add_parser("start", help="write a new attempt's task folders and start its clock")
+    start.add_argument("folder", nargs="?", type=Path, default=Path("exam_attempt"),
+                       help="the new attempt's folder (default: exam_attempt)")
+    start.add_argument("--minutes", type=int, default=300, help="the attempt's length (default: 300)")
+    check = actions.add_parser("check", help="score a task's model.keras on hidden data, 0 to 5")
+    check.add_argument("task", type=int, help="the task's number, 1 to 5")
+    check.add_argument("--dir", type=Path, help="a folder inside the attempt (default: here)")
+    for action, what in (("status", "time left and each task's best score"), ("report", "write the report page")):
+        actions.add_parser(action, help=what).add_argument(
+            "folder", nargs="?", type=Path, help="a folder inside the attempt (default: here)")
     exam.set_defaults(func=cmd_exam)
 
     for command in (grade, release, heldout, exchange, demo, workspace, lab):
@@ -406,11 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `tfcourse` command."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up chatter says nothing useful here
     parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
-    if args.command == "exam" and args.target is None and len(extra) == 1 and not extra[0].startswith("-"):
-        args.target = Path(extra[0])  # `exam start --minutes 5 DIR`: argparse leaves a positional after an option
-    elif extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args = parser.parse_args(argv)
     try:
         return args.func(args)
     except UserError as error:  # the user's to fix: one line that says how, no traceback
