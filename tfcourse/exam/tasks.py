@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
+from tfcourse.exam import reviews
 from tfcourse.grading.heldout import EvaluationData
 from tfcourse.grading.specs import AssignmentSpec
-from tfcourse.exam import reviews
 from tfcourse.grading.specs.exam import EXAM1, EXAM2, EXAM3, EXAM4, EXAM5
 from tfcourse.series import noise, trend
 
@@ -131,8 +131,9 @@ def _photos_hidden(variant: Variant, seed: int) -> EvaluationData:
 
 # Task 3: products photographed in front of real scenes (Course 2's generated image folders), four classes of
 # the variant's, one of each shape (a top, a long garment, a shoe, a bag), so every variant is about as
-# hard (the shirt, which looks like every other top and like a dress, is left out). The candidate gets folders of JPEG and PNG photos of varying size; the hidden photos are composites
-# of the official test articles, made from the hidden seed and read as image_dataset_from_directory reads them.
+# hard (the shirt, which looks like every other top and like a dress, is left out). The candidate gets
+# folders of JPEG and PNG photos of varying size; the hidden photos are composites of the official test
+# articles, made from the hidden seed and read as image_dataset_from_directory reads them.
 SCENE_GROUPS = ((0, 2, 4), (1, 3), (5, 7, 9), (8,))  # tops, long garments, shoes, bags
 SCENE_TRAINING_PER_CLASS, SCENE_HIDDEN_PER_CLASS, SCENE_IMAGE_SIZE = 300, 200, (64, 64)
 
