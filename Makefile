@@ -25,7 +25,9 @@ system-packages:
 		|| echo "note: could not install dataset-fashion-mnist, bubblewrap, chromium, chromium-driver and postgresql"; \
 	else echo "note: no apt-get; Fashion-MNIST will be downloaded on first use, grading runs without sandbox"; fi
 
-$(VENV)/.installed: pyproject.toml
+# The lab extension's build and the server extension's switch are copied into the environment at install
+# (pyproject's shared-data): a rebuilt extension is installed again.
+$(VENV)/.installed: pyproject.toml tfcourse/lab/labextensions/tfcourse-lab/package.json tfcourse/lab/jupyter-config/tfcourse.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e ".[test]"

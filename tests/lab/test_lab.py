@@ -4,6 +4,8 @@ extension. The whole flow, clicking the buttons in a browser, is tests/lab/test_
 from __future__ import annotations
 
 import json
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -111,6 +113,27 @@ def test_jupyter_lab_gets_both_server_extensions_and_the_lab_extension(tmp_path)
     assert f"--ServerApp.root_dir={tmp_path.resolve()}" in arguments
     assert any("'tfcourse.lab': True" in a and "assignment_list': True" in a for a in arguments)
     assert f"--LabApp.extra_labextensions_path={LABEXTENSIONS}" in arguments
+
+
+def test_the_environment_has_both_extensions_installed_and_enabled():
+    """Does plain `jupyter lab` in this environment find tfcourse's lab and server extensions (pip installed
+    them), and is the installed lab extension the current build?"""
+    import subprocess
+    import sys
+
+    def listed(kind: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "jupyter", kind, "extension" if kind == "server" else "list",
+                               *(["list"] if kind == "server" else [])], capture_output=True, text=True, check=True,
+                              env={**os.environ, "NO_COLOR": "1"})
+        return re.sub(r"\x1b\[[0-9;]*m", "", done.stdout + done.stderr)
+
+    assert re.search(r"tfcourse-lab v0\.1\.0 enabled\s+OK \(python, tfcourse\)", listed("labextension"))
+    assert re.search(r"tfcourse\.lab enabled", listed("server"))
+    installed = Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "tfcourse-lab"
+    built = {path.relative_to(LABEXTENSIONS / "tfcourse-lab"): path.read_bytes()
+             for path in (LABEXTENSIONS / "tfcourse-lab").rglob("*") if path.is_file()}
+    assert {name: (installed / name).read_bytes() for name in built if (installed / name).is_file()} == built, \
+        "the installed lab extension is not the current build: `make setup` installs it again"
 
 
 def test_the_built_lab_extension_is_built_from_the_current_sources():
