@@ -25,6 +25,7 @@ from tfcourse.grading import ASSIGNMENTS, EvaluationData, get_assignment
 from tfcourse.grading.heldout import heldout_examples, scored_examples
 from tfcourse.instructor.demo import DemoStudent, demo_students, run_demo
 from tfcourse.instructor.grade import grade
+from tfcourse.session import STARTUP_NOISE
 
 # How many held-out seeds the reference and weak models of a generated set are scored on.
 HELDOUT_SEEDS = range(1, 21)
@@ -134,6 +135,7 @@ def test_reference_solution_gets_full_marks_on_heldout_data(demo, assignment):
     assert "graded without sandbox" not in text
     page = feedback_page(course, "reference", folder)
     assert "Score: 10.0 / 10.0" in page
+    assert not [noise for noise in STARTUP_NOISE if noise in page]  # TensorFlow's start-up lines stay out
     if get_assignment(assignment).has_model:  # the training curves the notebook plotted reach the learner
         assert "data:image/png;base64" in page
 
