@@ -12,6 +12,7 @@ from tfcourse.errors import UserError
 EXAMPLES = """\
 examples:
   learners
+    tfcourse doctor                          is this machine ready? one line per check, with the fix
     tfcourse workspace                       copy the released assignments into my_work/
     tfcourse check C1W3                      self-check my_work/C1W3_convolutions before submitting
     tfcourse submit C1W3 --student alice     pack notebook + model into submissions/alice__...zip
@@ -41,6 +42,15 @@ def _print_rows(rows) -> None:
     from tfcourse.instructor.gradebook import format_table
 
     print(format_table(rows) if rows else "no submissions found")
+
+
+def cmd_doctor(args) -> int:
+    from tfcourse.learner.doctor import FAIL, report, run_checks
+
+    print("Checking this machine for the course (about 20 s) ...", flush=True)
+    checks, estimates = run_checks(args.benchmark_seconds)
+    print(report(checks, estimates))
+    return 1 if any(check.status == FAIL for check in checks) else 0
 
 
 def cmd_check(args) -> int:
@@ -278,6 +288,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tfcourse", description="Local, autograded TensorFlow course.",
                                      epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
+
+    doctor = sub.add_parser("doctor", help="check this machine's setup for the course: versions, GPU, data, JupyterLab "
+                                           "(learners)",
+                            epilog="example: tfcourse doctor   (exit status 1 when a check fails)")
+    doctor.add_argument("--benchmark-seconds", type=float, default=10.0,
+                        help="length of the micro-benchmark behind the time estimates (default: 10; 0 skips it)")
+    doctor.set_defaults(func=cmd_doctor)
 
     check = sub.add_parser("check", help="self-check a notebook and its saved model (learners)",
                            epilog="example: tfcourse check C1W3")
