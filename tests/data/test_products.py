@@ -25,9 +25,9 @@ def test_classes_are_numbered_as_keras_numbers_folders():
 def test_generation_is_deterministic_and_varied(tmp_path):
     """Does a seed give byte-identical files, and do the files vary in size and format?"""
     paths = data.fetch_files(data.get_spec(SMALL.name))
-    first = SMALL._write(paths, "train", 7, tmp_path / "a")
-    assert SMALL._write(paths, "train", 7, tmp_path / "b") == first
-    assert SMALL._write(paths, "train", 8, tmp_path / "c") != first
+    first = SMALL.write(paths, "train", 7, tmp_path / "a")
+    assert SMALL.write(paths, "train", 7, tmp_path / "b") == first
+    assert SMALL.write(paths, "train", 8, tmp_path / "c") != first
     files = sorted(p for p in (tmp_path / "a").rglob("*") if p.is_file() and p.name != "MANIFEST.sha256")
     assert len(files) == 12 and {p.parent.name for p in files} == {"ankle_boot", "sneaker"}
     from PIL import Image

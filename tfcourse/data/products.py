@@ -99,7 +99,7 @@ class ProductPhotoSet(GeneratedProducts):
             return
         staging = root.with_name(root.name + ".part")
         shutil.rmtree(staging, ignore_errors=True)
-        digest = self._write(paths, split, self.seeds[split], staging)
+        digest = self.write(paths, split, self.seeds[split], staging)
         if digest != self.digests[split]:
             shutil.rmtree(staging, ignore_errors=True)
             raise DataUnavailable(f"generated {self.name}/{split} does not match its pinned checksum "
@@ -118,10 +118,12 @@ class ProductPhotoSet(GeneratedProducts):
 
         with tempfile.TemporaryDirectory(prefix=f"tfcourse-{self.name}-") as scratch:
             root = Path(scratch) / split
-            self._write(paths, split, seed, root)
+            self.write(paths, split, seed, root)
             return read_image_folders(root, self.class_names, self.image_size, grayscale=self.style.grayscale)
 
-    def _write(self, paths: dict[str, Path], split: str, seed: int, root: Path) -> str:
+    def write(self, paths: dict[str, Path], split: str, seed: int, root: Path) -> str:
+        """Write the images of ``split``'s articles drawn from ``seed`` as class folders under ``root``; the
+        SHA-256 of their manifest."""
         from tqdm.auto import tqdm
 
         total = self.per_class[split] * len(self.fashion_labels)

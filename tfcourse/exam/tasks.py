@@ -162,8 +162,7 @@ def _scene_files():
 
 
 def _scenes_training(variant: Variant, folder: Path) -> None:
-    photos = _scene_set(variant)
-    photos._write(_scene_files(), "train", int(variant["photo_seed"]), folder / "photos")
+    _scene_set(variant).write(_scene_files(), "train", int(variant["photo_seed"]), folder / "photos")
 
 
 def _scenes_hidden(variant: Variant, seed: int) -> EvaluationData:
