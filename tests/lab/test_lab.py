@@ -4,7 +4,6 @@ extension. The whole flow, clicking the buttons in a browser, is tests/lab/test_
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -70,8 +69,7 @@ def test_an_exam_task_notebook_is_checked_by_exam_check_and_never_submitted(work
 
 def test_the_server_checks_an_exam_task_on_a_warm_scorer_as_the_command_would(work, tmp_path, monkeypatch):
     """Does the in-server exam check print the command's summary, and refuse once the time is up?"""
-    import keras
-    import numpy as np
+    from exam_answers import save_line_model
 
     from tfcourse.exam import attempt as exam_attempt
     from tfcourse.exam.store import ExamStore
@@ -80,10 +78,7 @@ def test_the_server_checks_an_exam_task_on_a_warm_scorer_as_the_command_would(wo
 
     folder = exam_attempt.start(work / "exam", 30, ExamStore(tmp_path / "store"), seed=1)
     task = get_task(1)
-    line = exam_attempt.variant(1, task)
-    model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
-    model.layers[0].set_weights([np.array([[line["slope"]]]), np.array([line["intercept"] + 0.3])])
-    model.save(folder / task.folder / exam_attempt.MODEL_FILE)
+    save_line_model(folder, 1, offset=0.3)  # a mean absolute error of 0.3: level 3
     arguments = tfcourse_arguments(work, "check", f"exam/{task.folder}/solution.ipynb", None)
     checks = WarmExamChecks()
     try:
@@ -118,17 +113,13 @@ def test_jupyter_lab_gets_both_server_extensions_and_the_lab_extension(tmp_path)
 def test_the_environment_has_both_extensions_installed_and_enabled():
     """Does plain `jupyter lab` in this environment find tfcourse's lab and server extensions (pip installed
     them), and is the installed lab extension the current build?"""
-    import subprocess
     import sys
 
-    def listed(kind: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "jupyter", kind, "extension" if kind == "server" else "list",
-                               *(["list"] if kind == "server" else [])], capture_output=True, text=True, check=True,
-                              env={**os.environ, "NO_COLOR": "1"})
-        return re.sub(r"\x1b\[[0-9;]*m", "", done.stdout + done.stderr)
+    from tfcourse.learner.doctor import jupyter_listings
 
-    assert re.search(r"tfcourse-lab v0\.1\.0 enabled\s+OK \(python, tfcourse\)", listed("labextension"))
-    assert re.search(r"tfcourse\.lab enabled", listed("server"))
+    lab, server = jupyter_listings()
+    assert re.search(r"tfcourse-lab v0\.1\.0 enabled\s+OK \(python, tfcourse\)", lab)
+    assert re.search(r"tfcourse\.lab enabled", server)
     installed = Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "tfcourse-lab"
     built = {path.relative_to(LABEXTENSIONS / "tfcourse-lab"): path.read_bytes()
              for path in (LABEXTENSIONS / "tfcourse-lab").rglob("*") if path.is_file()}

@@ -236,7 +236,7 @@ def built_checks() -> list[Check]:
 
 def jupyter_check(lab_listing: str, server_listing: str) -> Check:
     """The lab extensions (tfcourse's, nbgrader's) and server extensions enabled, from `jupyter ... list`."""
-    plain = re.sub(r"\x1b\[[0-9;]*m", "", lab_listing + "\n" + server_listing)
+    plain = lab_listing + "\n" + server_listing
     wanted = {"tfcourse-lab": r"tfcourse-lab v[\d.]+ enabled", "@jupyter/nbgrader": r"@jupyter/nbgrader v[\d.]+ enabled",
               "tfcourse.lab": r"tfcourse\.lab enabled",
               "nbgrader assignment list": r"nbgrader\.server_extensions\.assignment_list enabled"}
@@ -248,9 +248,10 @@ def jupyter_check(lab_listing: str, server_listing: str) -> Check:
 
 
 def jupyter_listings() -> tuple[str, str]:
+    """What `jupyter labextension list` and `jupyter server extension list` print, without colour codes."""
     def listed(*arguments: str) -> str:
         done = subprocess.run([sys.executable, "-m", "jupyter", *arguments], capture_output=True, text=True, timeout=120)
-        return done.stdout + done.stderr
+        return re.sub(r"\x1b\[[0-9;]*m", "", done.stdout + done.stderr)
 
     return listed("labextension", "list"), listed("server", "extension", "list")
 
