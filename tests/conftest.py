@@ -59,6 +59,16 @@ def headless_chromium(*arguments: str, window_size: str = "1400,900"):
     return webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def learner_state(tmp_path_factory):
+    """Every test's self-checks and submissions go to a scratch activity log (tfcourse.learner.activity), never
+    to the user's own ~/.local/state; subprocesses (the CLI, Jupyter servers) inherit the setting."""
+    with pytest.MonkeyPatch.context() as patch:
+        state = tmp_path_factory.mktemp("xdg-state")
+        patch.setenv("XDG_STATE_HOME", str(state))
+        yield state
+
+
 @pytest.fixture(scope="module")
 def scorer():
     """A scorer whose sandboxed workers start on first use and stay warm for the test module."""

@@ -17,6 +17,7 @@ examples:
     tfcourse check C1W3                      self-check my_work/C1W3_convolutions before submitting
     tfcourse submit C1W3 --student alice     pack notebook + model into submissions/alice__...zip
     tfcourse lab                             JupyterLab on my_work/: Assignments, Validate, Check, Submit
+    tfcourse progress                        the skills checklist with my labs, self-checks, submissions, feedback
   instructors
     tfcourse release                         regenerate release/ from source/ with nbgrader
     tfcourse heldout export                  write held-out test data where nbgrader_config.py says (adds only
@@ -71,6 +72,19 @@ def cmd_submit(args) -> int:
         return 1
     print(report.summary())
     print(f"Submission written to {path}\nHand this zip to your instructor.")
+    return 0
+
+
+def cmd_progress(args) -> int:
+    from tfcourse.course import Course
+    from tfcourse.learner.check import WORKSPACE
+    from tfcourse.learner.progress import CHART_FILE, gather, table, write_chart
+
+    course = Course.at(args.course)
+    work = args.dir or course.root / WORKSPACE
+    progress = gather(course, work)
+    print(table(progress))
+    print(f"\nChart written to {write_chart(progress, args.chart or work / CHART_FILE)}")
     return 0
 
 
@@ -310,6 +324,13 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument("--out", type=Path, help="folder for the zip (default: ./submissions)")
     submit.set_defaults(func=cmd_submit)
 
+    progress = sub.add_parser("progress", help="the skills checklist with your labs run, self-checks, submissions "
+                                               "and feedback, as a table and a chart (learners)",
+                              epilog="example: tfcourse progress   (the chart goes to my_work/progress.png)")
+    progress.add_argument("--dir", type=Path, help="your work folder (default: my_work)")
+    progress.add_argument("--chart", type=Path, help="where the PNG chart goes (default: <work folder>/progress.png)")
+    progress.set_defaults(func=cmd_progress)
+
     grade = sub.add_parser("grade", help="batch-grade collected submissions on held-out data (instructors)",
                            epilog="examples: tfcourse grade C1W3 --student alice\n"
                                   "          tfcourse grade C1W3 --models   (score submitted .keras files only)\n"
@@ -416,7 +437,7 @@ def build_parser() -> argparse.ArgumentParser:
             "folder", nargs="?", type=Path, help="a folder inside the attempt (default: here)")
     exam.set_defaults(func=cmd_exam)
 
-    for command in (grade, release, heldout, exchange, demo, workspace, lab):
+    for command in (grade, release, heldout, exchange, demo, workspace, lab, progress):
         command.add_argument("--course", type=Path, help="course directory (default: found from here)")
     return parser
 

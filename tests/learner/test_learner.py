@@ -107,6 +107,25 @@ def test_check_passes_a_solved_notebook(solved_notebook):
     assert report.score == 10.0
 
 
+def test_a_self_check_marks_its_skills_done(solved_notebook, tmp_path, monkeypatch):
+    """After a real self-check of C4W2 at full marks, does `tfcourse progress` show its skills checked, and the
+    skills of assignments never checked unchecked?"""
+    from tfcourse.course import Course
+    from tfcourse.learner.progress import CHECKED, PARTLY, gather
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    course = Course(REPO)
+    assert all(line.status != CHECKED for line in gather(course, tmp_path).skills)
+    report = check_assignment("C4W2", directory=solved_notebook)
+    assert report.score == report.possible, report.summary()
+    progress = gather(course, tmp_path)
+    status = {line.skill.key: line.status for line in progress.skills}
+    assert {key for key, state in status.items() if state == CHECKED} == \
+        {line.skill.key for line in progress.skills if "C4W2" in line.skill.assignments}
+    assert PARTLY not in status.values()
+    assert (progress.assignments["C4W2"].checks, progress.assignments["C4W2"].best) == (1, report.score)
+
+
 def test_check_scores_a_weak_model_low(solved_notebook, tmp_path):
     """Does the self-check's scorer give a forecaster that always says 0 no points, with the reason?"""
     import shutil

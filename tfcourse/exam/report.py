@@ -16,6 +16,7 @@ from pathlib import Path
 
 from tfcourse.exam.attempt import HISTORY_FILE, find_attempt, format_duration
 from tfcourse.exam.tasks import TASKS
+from tfcourse.skills import describe
 
 PASS_LEVEL = 4.0
 REPORT_FILE = "exam_report.html"
@@ -68,7 +69,7 @@ def write_report(directory: Path | None = None) -> Path:
         detail = html.escape(last[0]["detail"]) if last else "never checked"
         study = ""
         if score < 5:
-            study = "<p>What teaches it: " + ", ".join(html.escape(name) for name in task.teaches) + "</p>"
+            study = "<p>What teaches it: " + "; ".join(html.escape(describe(name)) for name in task.teaches) + "</p>"
         curves = _curves_image(attempt.folder / task.folder / HISTORY_FILE)
         sections.append(f"<h2>Task {task.number}: {html.escape(task.spec.title)}</h2><p>Skill: "
                         f"{html.escape(task.skill)}</p><p>Last check: {detail}</p>{study}{curves}")

@@ -21,6 +21,7 @@ from tfcourse.grading.heldout import EvaluationData
 from tfcourse.grading.specs import AssignmentSpec
 from tfcourse.grading.specs.exam import EXAM1, EXAM2, EXAM3, EXAM4, EXAM5
 from tfcourse.series import noise, trend
+from tfcourse.skills import teaching
 
 Variant = dict[str, float]
 
@@ -34,11 +35,16 @@ class ExamTask:
     skill: str  # the handbook's skill area
     asks: str  # what the model must take and output, for the task's text
     data_files: str  # where the training data is and its format, for the task's text
-    teaches: tuple[str, ...]  # course notebooks that teach what the task needs, for the report
+    skills: tuple[str, ...]  # the lines of the handbook's checklist (tfcourse.skills) that the task needs
     draw_variant: Callable[[np.random.Generator], Variant]
     write_training: Callable[[Variant, Path], None]
     hidden: Callable[[Variant, int], EvaluationData]
     starter_body: str  # the body of solution_model() in the starter file
+
+    @property
+    def teaches(self) -> tuple[str, ...]:
+        """The course's labs and assignments that teach the task's skills, for the report."""
+        return teaching(self.skills)
 
     @property
     def folder(self) -> str:
@@ -232,7 +238,7 @@ TASKS: tuple[ExamTask, ...] = (
         number=1, spec=EXAM1, skill="a basic model: build, compile and train a model on numbers",
         asks="one number in (`keras.Input(shape=(1,))`), one number out: the y that belongs to x",
         data_files="`data.csv` next to `solution.py`: columns x and y, eleven rows",
-        teaches=("notebooks/C1/W1 (hello world: one neuron)", "source/C1W1_housing_prices"),
+        skills=("build-train", "predict"),
         draw_variant=_line_variant, write_training=_line_training, hidden=_line_hidden,
         starter_body='''\
     table = np.loadtxt(HERE / "data.csv", delimiter=",", skiprows=1, dtype="float32")
@@ -249,8 +255,7 @@ TASKS: tuple[ExamTask, ...] = (
               "grader divides by 255), six outputs out: one score per class, in the order of classes.txt"),
         data_files=("`photos.npz` next to `solution.py`: `x`, 6,000 photos as uint8 pixels 0-255, and `y`, their "
                     "classes 0-5; `classes.txt` names them"),
-        teaches=("notebooks/C1/W2 (a dense classifier of Fashion-MNIST)", "source/C1W2_callbacks",
-                 "notebooks/C1/W3 (convolutions)", "source/C1W3_convolutions"),
+        skills=("layers", "classify", "shapes"),
         draw_variant=_photos_variant, write_training=_photos_training, hidden=_photos_hidden,
         starter_body='''\
     with np.load(HERE / "photos.npz") as photos:
@@ -269,8 +274,7 @@ TASKS: tuple[ExamTask, ...] = (
               "score per class, in the alphabetical order of the folders"),
         data_files=("`photos/` next to `solution.py`: one folder per class, 300 JPEG and PNG photos of varying size "
                     "in each"),
-        teaches=("notebooks/C2/W1 (image folders)", "source/C2W1_image_folders", "source/C2W2_augmentation",
-                 "source/C2W4B_one_hot_folders"),
+        skills=("conv-pool", "real-images", "folders", "augmentation"),
         draw_variant=_scenes_variant, write_training=_scenes_training, hidden=_scenes_hidden,
         starter_body='''\
     train = keras.utils.image_dataset_from_directory(HERE / "photos", image_size=(64, 64), batch_size=32)
@@ -287,8 +291,7 @@ TASKS: tuple[ExamTask, ...] = (
               "`TextVectorization` inside the model), one number out: the probability that the review is positive"),
         data_files=("`reviews.csv` next to `solution.py`: columns text and label, 4,000 rows; label 1 when most of the "
                     "review's opinions are positive (a negated opinion means its opposite)"),
-        teaches=("notebooks/C3/W1 (tokenizing text)", "source/C3W2_text_classification",
-                 "notebooks/C3/W3 (recurrent and convolutional layers for text)", "source/C3W3_pretrained_embeddings"),
+        skills=("prepare-text", "classify-text", "embeddings", "recurrent-text"),
         draw_variant=reviews.draw_vocabulary, write_training=_reviews_training, hidden=_reviews_hidden,
         starter_body='''\
     with open(HERE / "reviews.csv", newline="") as handle:
@@ -310,7 +313,7 @@ TASKS: tuple[ExamTask, ...] = (
         asks=("a window of the series' past values in (`keras.Input(shape=(window,))` or `(window, 1)`, any "
               "window length up to 1,000), one number out: the next day's value"),
         data_files="`series.csv` next to `solution.py`: columns day and value, days 0-1099",
-        teaches=("source/C4W1_baseline_forecasts", "source/C4W2_dnn_forecast", "source/C4W3_lstm_forecast"),
+        skills=("windows", "mae", "recurrent-series", "sequence-bias"),
         draw_variant=_series_variant, write_training=_series_training, hidden=_series_hidden,
         starter_body='''\
     table = np.loadtxt(HERE / "series.csv", delimiter=",", skiprows=1, dtype="float32")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tfcourse.errors import NotFound
 from tfcourse.grading import get_assignment, validation_data
 from tfcourse.grading.scorer import Scorer
 from tfcourse.grading.specs import AssignmentSpec
+from tfcourse.learner import activity
 from tfcourse.learner.validate import Verdict, inspect_notebook
 
 WORKSPACE = "my_work"
@@ -64,10 +65,18 @@ def check_assignment(assignment_id: str, *, directory: Path | None = None) -> Ch
     """Check a learner's notebook and saved model with the grader's own scorer, on the validation split.
 
     The scorer runs outside the learner's kernel, in the sandbox where bubblewrap is installed, and
-    tries exercises on public inputs; the instructor's run uses held-out data and secret inputs.
+    tries exercises on public inputs; the instructor's run uses held-out data and secret inputs. The
+    result goes into the learner's activity log, for `tfcourse progress`.
     """
     spec = get_assignment(assignment_id)
     notebook = find_notebook(spec, Path(directory or Path.cwd()).resolve())
+    report = _check(spec, notebook)
+    unrecorded = activity.record(activity.CHECK, spec.assignment_id, score=report.score, possible=report.possible,
+                                 ready=report.ready_to_submit, notebook=str(notebook))
+    return report if unrecorded is None else replace(report, notes=(*report.notes, unrecorded))
+
+
+def _check(spec: AssignmentSpec, notebook: Path) -> CheckReport:
     verdicts = inspect_notebook(notebook, released_notebook(spec, notebook.parent))
     model_path = notebook.parent / spec.model_filename
     if spec.has_model and not model_path.is_file():

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import zipfile
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from tfcourse.errors import InvalidName, UserError
 from tfcourse.grading import get_assignment
+from tfcourse.learner import activity
 from tfcourse.learner.check import CheckReport, check_assignment
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
@@ -46,4 +48,6 @@ def submit(assignment_id: str, student_id: str, *, directory: Path | None = None
     folder = report.notebook.parent
     files = [report.notebook, *([folder / spec.model_filename] if spec.has_model else [])]
     target = Path(out_dir or Path.cwd() / SUBMISSIONS) / name
-    return write_submission_zip(files, target), report
+    written = write_submission_zip(files, target)
+    unrecorded = activity.record(activity.SUBMIT, spec.assignment_id, zip=str(written))
+    return written, (report if unrecorded is None else replace(report, notes=(*report.notes, unrecorded)))
