@@ -79,9 +79,13 @@ def cmd_progress(args) -> int:
     from tfcourse.course import Course
     from tfcourse.learner.check import WORKSPACE
     from tfcourse.learner.progress import CHART_FILE, gather, table, write_chart
+    from tfcourse.learner.workspace import locate_work
 
-    course = Course.at(args.course)
-    work = args.dir or course.root / WORKSPACE
+    if args.course:
+        course, found = Course.at(args.course), None
+    else:
+        course, found = locate_work(args.dir or Path.cwd())
+    work = args.dir or found or course.root / WORKSPACE
     progress = gather(course, work)
     print(table(progress))
     print(f"\nChart written to {write_chart(progress, args.chart or work / CHART_FILE)}")

@@ -35,6 +35,7 @@ pytestmark = [pytest.mark.slow,
                                         "(apt-get install chromium chromium-driver)")]
 
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support import expected_conditions as until  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -57,7 +58,8 @@ class Lab:
         env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
                # nbgrader keeps a learner's submissions (and their secrets) in the Jupyter data folder
                "JUPYTER_DATA_DIR": str(scratch / "jupyter-data"),
-               "JUPYTER_CONFIG_DIR": str(scratch / "jupyter-config"), "JUPYTER_RUNTIME_DIR": str(scratch / "runtime")}
+               "JUPYTER_CONFIG_DIR": str(scratch / "jupyter-config"), "JUPYTER_RUNTIME_DIR": str(scratch / "runtime"),
+               "XDG_STATE_HOME": str(scratch / "state")}  # the learner's activity log, for `tfcourse progress`
         self.log = open(scratch / "jupyterlab.log", "wb")
         self.server = subprocess.Popen(
             [sys.executable, "-m", "jupyter", "lab", *([] if plain else jupyter_lab_arguments(work)), "--no-browser",
@@ -88,6 +90,13 @@ class Lab:
         WebDriverWait(self.browser, 60).until(until.element_to_be_clickable((
             By.XPATH, f"//li[contains(@class, 'lm-Menu-item') and not(contains(@class, 'lm-mod-disabled'))]"
                       f"/div[normalize-space(text())='{item}']"))).click()
+
+    def palette(self, command: str) -> None:
+        """Run ``command`` (its label) from the command palette: View, Activate Command Palette, type, Enter."""
+        self.menu("View", "Activate Command Palette")
+        field = self.wait_for(By.CSS_SELECTOR, ".lm-CommandPalette-input")
+        field.send_keys(command)
+        field.send_keys(Keys.ENTER)
 
     def close_dialog(self) -> None:
         """Press the open dialog's main button (OK, Close)."""
@@ -197,6 +206,15 @@ def learner_flow(course: Course, work: Path, session: Lab) -> None:
     session.click_text("Fetch Feedback", tag="button")
     session.wait_for_text("(view feedback)", timeout_s=60)
     session.screenshot("feedback-fetched")
+
+    # "My progress" in the command palette: C4W1's full-marks self-check checks its three skills.
+    session.palette("tfcourse: My progress")
+    session.wait_for_text("My progress: done", timeout_s=60)
+    session.wait_for_text("Skills checklist: 3 checked")
+    session.screenshot("progress")
+    session.close_dialog()
+    assert (work / "progress.png").read_bytes().startswith(b"\x89PNG")
+    session.wait_for(By.XPATH, "//div[contains(@class, 'lm-TabBar-tabLabel') and text()='progress.png']")
     (page,) = (work / C4W1.folder / "feedback").glob(f"*/{Path(C4W1.notebook).stem}.html")
     session.browser.get(f"{session.url}/files/{page.relative_to(work).as_posix()}?token={TOKEN}")
     session.wait_for_text("Score: 10.0 / 10.0")

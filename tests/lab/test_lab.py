@@ -11,7 +11,7 @@ import pytest
 
 from tfcourse.grading import get_assignment
 from tfcourse.lab import LABEXTENSIONS, SOURCE_DIGEST, frontend_digest, jupyter_lab_arguments
-from tfcourse.lab.handlers import tfcourse_arguments
+from tfcourse.lab.handlers import progress_arguments, run_tfcourse, tfcourse_arguments
 
 C4W1 = get_assignment("C4W1")
 
@@ -91,6 +91,28 @@ def test_the_server_checks_an_exam_task_on_a_warm_scorer_as_the_command_would(wo
         assert status == 2 and output.startswith("tfcourse exam: time is up"), output
     finally:
         checks.close()
+
+
+def test_my_progress_runs_tfcourse_progress_in_a_work_folder_outside_the_course(course_copy, tmp_path):
+    """Does the palette's "My progress" run `tfcourse progress` in the server's root, finding the course from a
+    work folder that `tfcourse workspace` made anywhere, and write the chart there for JupyterLab to open?"""
+    import asyncio
+
+    from tfcourse.course import Course
+    from tfcourse.learner.workspace import create_workspace, locate_work
+
+    assert progress_arguments(course_copy) == ["progress", "--chart=progress.png"]
+    work = tmp_path / "elsewhere" / "work"
+    work.mkdir(parents=True)
+    create_workspace(Course(course_copy), work)
+    assert locate_work(work / "C1W1_housing_prices") == (Course(course_copy), work)
+    arguments = progress_arguments(work)
+    assert arguments == ["progress", "--dir=.", "--chart=progress.png"]
+    status, output = asyncio.run(run_tfcourse(work, arguments))
+    assert status == 0 and output.startswith("Skills checklist: 0 checked"), output
+    assert (work / "progress.png").read_bytes().startswith(b"\x89PNG")
+    status, output = asyncio.run(run_tfcourse(tmp_path / "elsewhere", arguments))
+    assert status != 0 and "no course folder found" in output, output
 
 
 def test_a_link_out_of_the_root_is_refused(work, tmp_path_factory):

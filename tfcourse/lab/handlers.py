@@ -3,7 +3,8 @@
 Thin on purpose: the command line does the work, so the lab and the terminal never disagree. The
 handler only turns a notebook path into the command's arguments, refusing paths outside the server's
 root folder and notebooks that are neither a tfcourse assignment nor a task of a mock exam (whose Check
-runs `tfcourse exam check N`). A second route tells the status bar the exam's time left.
+runs `tfcourse exam check N`). A second route tells the status bar the exam's time left, and a third runs
+`tfcourse progress` for the command palette's "My progress", its chart written into the root folder.
 
 An exam check is the one command run in this process rather than as `tfcourse`: the same function the
 command calls, printing the same summary, but with one sandboxed scorer kept warm for the server's life,
@@ -25,9 +26,11 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 
+from tfcourse.course import find_root
 from tfcourse.errors import NotFound, UserError
 from tfcourse.exam.attempt import clock, task_of_notebook
 from tfcourse.grading import get_assignment
+from tfcourse.learner.progress import CHART_FILE
 
 ACTIONS = ("check", "submit")
 TIMEOUT_S = 600  # a self-check scores a model; a slow one takes seconds, never minutes
@@ -70,6 +73,19 @@ def tfcourse_arguments(root: Path, action: str, path: str, student: str | None) 
             raise ValueError("submitting needs your student id")
         arguments.append(f"--student={student}")  # one token: an id that looks like an option stays an id
     return arguments
+
+
+def progress_arguments(root: Path) -> list[str]:
+    """`tfcourse progress` for a server started in ``root``, its chart written to ``root``/progress.png.
+
+    A server started in the course folder reads the default work folder, my_work/; one started anywhere
+    else (a work folder, as `tfcourse lab` does) passes ``--dir=.`` and the command finds the course from it.
+    """
+    try:
+        in_course_root = find_root(root) == root.resolve()
+    except NotFound:
+        in_course_root = False
+    return ["progress", *([] if in_course_root else ["--dir=."]), f"--chart={CHART_FILE}"]
 
 
 async def run_tfcourse(root: Path, arguments: list[str]) -> tuple[int, str]:
@@ -139,6 +155,20 @@ class RunHandler(APIHandler):
         self.finish(json.dumps({"ok": status == 0, "command": shlex.join(["tfcourse", *arguments]), "output": output}))
 
 
+class ProgressHandler(APIHandler):
+    """POST: run `tfcourse progress` in the root; reply {ok, command, output, chart} (the chart's path there)."""
+
+    def initialize(self, root: Path) -> None:
+        self.root = root
+
+    @web.authenticated
+    async def post(self) -> None:
+        arguments = progress_arguments(self.root)
+        status, output = await run_tfcourse(self.root, arguments)
+        self.finish(json.dumps({"ok": status == 0, "command": shlex.join(["tfcourse", *arguments]), "output": output,
+                                "chart": arguments[-1].removeprefix("--chart=")}))
+
+
 class ExamClockHandler(APIHandler):
     """GET ?path=<a notebook or folder>: the exam attempt holding it, {attempt, seconds_left, best}, or
     {attempt: null} outside any attempt."""
@@ -162,7 +192,9 @@ class ExamClockHandler(APIHandler):
 
 
 def add_handlers(web_app, root: Path) -> None:
-    """Serve RunHandler at <base url>/tfcourse/run and ExamClockHandler at <base url>/tfcourse/exam."""
+    """Serve RunHandler at <base url>/tfcourse/run, ExamClockHandler at <base url>/tfcourse/exam and
+    ProgressHandler at <base url>/tfcourse/progress."""
     base = web_app.settings["base_url"]
     web_app.add_handlers(".*$", [(url_path_join(base, "tfcourse", "run"), RunHandler, {"root": root}),
-                                 (url_path_join(base, "tfcourse", "exam"), ExamClockHandler, {"root": root})])
+                                 (url_path_join(base, "tfcourse", "exam"), ExamClockHandler, {"root": root}),
+                                 (url_path_join(base, "tfcourse", "progress"), ProgressHandler, {"root": root})])

@@ -1,6 +1,7 @@
 /**
  * tfcourse in JupyterLab: "Check" and "Submit" on every notebook's toolbar and in the command palette,
- * and a mock exam's time left in the status bar.
+ * "My progress" in the palette (`tfcourse progress`: its table, then its chart opened), and a mock exam's
+ * time left in the status bar.
  *
  * Both buttons are thin over the command line: the notebook is saved, then the server extension
  * (tfcourse/lab/handlers.py) runs `tfcourse check` or `tfcourse submit` on it (on an exam task's
@@ -17,6 +18,7 @@ import { Widget } from '@lumino/widgets';
 
 const CHECK = 'tfcourse:check';
 const SUBMIT = 'tfcourse:submit';
+const PROGRESS = 'tfcourse:progress';
 const STUDENT_KEY = 'tfcourse:student';
 // An exam task's notebook: `tfcourse exam start` writes task<N>_<skill>/solution.ipynb.
 const EXAM_NOTEBOOK = /(^|\/)task\d+_[^/]+\/solution\.ipynb$/;
@@ -44,12 +46,12 @@ async function runTfcourse(action: 'check' | 'submit', path: string, student?: s
 }
 
 // The lines of `tfcourse check/submit` a learner needs first: the verdict and where the zip went.
-const VERDICT = /^\s*(Ready to submit|Not ready to submit|Submission written to|Submission refused|Task \d+: |tfcourse \w+:)/;
+const VERDICT = /^\s*(Ready to submit|Not ready to submit|Submission written to|Submission refused|Task \d+: |tfcourse \w+:|Skills checklist:)/;
 
 /** The command's verdict on top, then its whole output, as the terminal would have shown it. */
-function outputBody(reply: RunReply): Widget {
+function outputBody(reply: RunReply, table: boolean): Widget {
   const body = document.createElement('div');
-  body.className = 'tfcourse-output';
+  body.className = table ? 'tfcourse-output tfcourse-table' : 'tfcourse-output';
   const verdict = document.createElement('p');
   verdict.className = 'tfcourse-verdict';
   verdict.textContent = reply.output.split('\n').filter(line => VERDICT.test(line)).map(line => line.trim()).join(' ');
@@ -61,10 +63,11 @@ function outputBody(reply: RunReply): Widget {
   return new Widget({ node: body });
 }
 
-async function showReply(title: string, reply: RunReply): Promise<void> {
+/** The command's output in a dialog; `table`: it prints a table, which scrolls sideways instead of wrapping. */
+async function showReply(title: string, reply: RunReply, table = false): Promise<void> {
   await showDialog({
     title: `${title}: ${reply.ok ? 'done' : 'not yet'}`,
-    body: outputBody(reply),
+    body: outputBody(reply, table),
     buttons: [Dialog.okButton({ label: 'Close' })]
   });
 }
@@ -73,6 +76,28 @@ async function check(panel: NotebookPanel): Promise<void> {
   await panel.context.save();
   const title = EXAM_NOTEBOOK.test(panel.context.path) ? 'Exam check' : 'Self-check';
   await showReply(title, await runTfcourse('check', panel.context.path));
+}
+
+interface ProgressReply extends RunReply {
+  chart: string;
+}
+
+/** Run `tfcourse progress` on the server, show its table, then open (or reload) the chart it wrote. */
+async function progress(app: JupyterFrontEnd): Promise<void> {
+  const settings = ServerConnection.makeSettings();
+  const response = await ServerConnection.makeRequest(
+    URLExt.join(settings.baseUrl, 'tfcourse', 'progress'), { method: 'POST' }, settings);
+  const reply = await response.json();
+  if (!response.ok) {
+    await showReply('My progress', { ok: false, command: 'tfcourse progress', output: reply.message || response.statusText });
+    return;
+  }
+  const shown = reply as ProgressReply;
+  if (shown.ok) {
+    const chart: any = await app.commands.execute('docmanager:open', { path: shown.chart });
+    await chart?.context?.revert(); // an already open chart shows the new one
+  }
+  await showReply('My progress', shown, true);
 }
 
 interface ExamClockReply {
@@ -175,8 +200,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
       isEnabled: () => current() !== null,
       execute: () => (current() ? submit(current()!) : undefined)
     });
+    app.commands.addCommand(PROGRESS, {
+      label: 'tfcourse: My progress',
+      caption: 'Run `tfcourse progress`: the skills checklist with your labs, self-checks, submissions and feedback',
+      execute: () => progress(app)
+    });
     palette?.addItem({ command: CHECK, category: 'tfcourse' });
     palette?.addItem({ command: SUBMIT, category: 'tfcourse' });
+    palette?.addItem({ command: PROGRESS, category: 'tfcourse' });
 
     if (statusBar) {
       const clock = new ExamClock();
