@@ -162,6 +162,35 @@ def test_without_bubblewrap_the_environment_is_still_scrubbed(policy, monkeypatc
     assert not outcome.sandboxed and outcome.note().startswith(UNSANDBOXED)
 
 
+def test_gpu_device_files_are_passed_only_when_switched_on(policy, tmp_path, monkeypatch):
+    """Does TFCOURSE_SANDBOX_GPU=on find NVIDIA's device files and bind them into the sandbox (a stand-in file
+    here: this machine has no GPU), and does the default leave them out?"""
+    from tfcourse.sandbox import policy as sandbox_policy
+
+    dev = tmp_path / "dev"
+    (dev / "nvidia-caps").mkdir(parents=True)
+    for name in ("nvidia0", "nvidiactl", "nvidia-uvm", "null"):
+        (dev / name).write_text("")
+    assert sandbox_policy.gpu_devices(dev) == []
+    monkeypatch.setenv(sandbox_policy.GPU_ENV, "on")
+    assert [path.name for path in sandbox_policy.gpu_devices(dev)] == ["nvidia-caps", "nvidia-uvm", "nvidia0",
+                                                                      "nvidiactl"]
+    stand_in = tmp_path / "nvidia0"
+    stand_in.write_text("a device")
+    empty = tmp_path / "empty"
+    empty.write_text("")
+    code = [sys.executable, "-I", "-c", f"from pathlib import Path; print(Path({str(stand_in)!r}).read_text())"]
+    monkeypatch.setattr(sandbox_policy, "gpu_devices", lambda: [stand_in])
+    command = sandbox_policy.bubblewrap_command(policy, code, empty)
+    assert command.index("--dev-bind") > command.index("/tmp")  # after the fresh /dev and /tmp, not under them
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert completed.stdout.strip() == "a device", completed.stderr
+    monkeypatch.setattr(sandbox_policy, "gpu_devices", lambda: [])
+    completed = subprocess.run(sandbox_policy.bubblewrap_command(policy, code, empty), capture_output=True,
+                               text=True, timeout=60)
+    assert completed.returncode != 0 and "FileNotFoundError" in completed.stderr
+
+
 # --- the warm fork server -------------------------------------------------------------------------
 
 EXERCISE_PREFIX = "import os\n"

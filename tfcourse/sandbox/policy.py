@@ -21,6 +21,10 @@ from pathlib import Path
 from tfcourse.sandbox.limits import Limits
 
 SANDBOX_ENV = "TFCOURSE_SANDBOX"  # "off" runs without bubblewrap (tests of the fallback, benchmarks)
+# "on" passes NVIDIA's device files into the sandbox, so graded notebooks and the scorer can use the GPU.
+# Off by default: the sandbox's /dev holds no GPU, every assignment is sized for a CPU, and a submission
+# given the GPU gets the driver's whole interface (and GPU time no CPU-time limit counts).
+GPU_ENV = "TFCOURSE_SANDBOX_GPU"
 SANDBOX_HOME = "/tmp/home"
 # Read-only system folders; entries that are symlinks (merged /usr) are recreated as symlinks.
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
@@ -91,6 +95,14 @@ def bubblewrap_problem() -> str | None:
     return None
 
 
+def gpu_devices(dev: Path = Path("/dev")) -> list[Path]:
+    """NVIDIA's device files in ``dev`` (nvidiactl, nvidia-uvm, nvidia0, ..., nvidia-caps/) when
+    TFCOURSE_SANDBOX_GPU=on; none otherwise. CUDA needs them all; its libraries are in /usr already."""
+    if os.environ.get(GPU_ENV, "").lower() != "on":
+        return []
+    return sorted(dev.glob("nvidia*"))
+
+
 def python_paths() -> list[Path]:
     """This interpreter's installation, its virtual environment and the tfcourse package (read-only)."""
     import tfcourse
@@ -134,6 +146,8 @@ def bubblewrap_command(policy: SandboxPolicy, argv: list[str], empty_file: Path)
         if path.exists():
             command += ["--ro-bind", str(path), str(path)]
     command += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--dir", SANDBOX_HOME]
+    for device in gpu_devices():
+        command += ["--dev-bind", str(device), str(device)]
     for path in [*python_paths(), *policy.readonly]:
         command += ["--ro-bind", str(path), str(path)]
     for path in policy.writable:
