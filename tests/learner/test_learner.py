@@ -157,3 +157,11 @@ def test_submit_refuses_a_notebook_that_was_never_run(tmp_path):
     with pytest.raises(SubmissionRefused, match="never run"):
         submit("C1W1", "alice", directory=folder, out_dir=tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_an_exam_task_is_not_self_checked_as_an_assignment(tmp_path):
+    """Does `tfcourse check EXAM1` point to `tfcourse exam check 1` instead of looking for a notebook?"""
+    from tfcourse.errors import UnknownName
+
+    with pytest.raises(UnknownName, match=r"task 1 of the mock exam.*`tfcourse exam check 1`"):
+        check_assignment("EXAM1", directory=tmp_path)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from tfcourse.errors import NotFound
+from tfcourse.errors import NotFound, UnknownName
 from tfcourse.grading import get_assignment, validation_data
 from tfcourse.grading.scorer import Scorer
-from tfcourse.grading.specs import AssignmentSpec
+from tfcourse.grading.specs import EXAM_TASKS, AssignmentSpec
 from tfcourse.learner import activity
 from tfcourse.learner.validate import Verdict, inspect_notebook
 
@@ -69,6 +69,10 @@ def check_assignment(assignment_id: str, *, directory: Path | None = None) -> Ch
     result goes into the learner's activity log, for `tfcourse progress`.
     """
     spec = get_assignment(assignment_id)
+    if spec.assignment_id in EXAM_TASKS:
+        number = spec.assignment_id.removeprefix("EXAM")
+        raise UnknownName(f"{spec.assignment_id} is task {number} of the mock exam, not an assignment: check it with "
+                          f"`tfcourse exam check {number}` in the attempt's folder")
     notebook = find_notebook(spec, Path(directory or Path.cwd()).resolve())
     report = _check(spec, notebook)
     unrecorded = activity.record(activity.CHECK, spec.assignment_id, score=report.score, possible=report.possible,
