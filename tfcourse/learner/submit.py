@@ -10,10 +10,12 @@ from pathlib import Path
 
 from tfcourse.errors import InvalidName, UserError
 from tfcourse.grading import get_assignment
+from tfcourse.instructor.archives import STUDENT_ID
 from tfcourse.learner import activity
 from tfcourse.learner.check import CheckReport, check_assignment
 
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
+# The instructor's collector reads these names back (nbgrader_config.py): one pattern for both sides.
+VALID_STUDENT_ID = re.compile(rf"^{STUDENT_ID}$")
 SUBMISSIONS = "submissions"
 
 
@@ -23,7 +25,7 @@ class SubmissionRefused(UserError, RuntimeError):
 
 def submission_name(student_id: str, folder: str, when: datetime) -> str:
     """``<student>__<assignment folder>__<UTC timestamp>.zip``, the name nbgrader_config.py's regexp reads."""
-    if not STUDENT_ID.match(student_id):
+    if not VALID_STUDENT_ID.match(student_id):
         raise InvalidName(f"student id {student_id!r} may use only letters, digits, '.' and '-'")
     return f"{student_id}__{folder}__{when.astimezone(UTC):%Y%m%dT%H%M%SZ}.zip"
 
