@@ -13,6 +13,7 @@ from conftest import REPO
 from tfcourse.course import Course
 from tfcourse.grading import (
     ASSIGNMENTS,
+    EvaluationData,
     get_assignment,
     save_for_grading,
     validation_data,
@@ -238,6 +239,20 @@ def test_scoring_twice_gives_identical_results(scorer, tmp_path):
     housing_model(0.5, 0.3, tmp_path / "C1W1_model.keras")  # off by 0.2: partial credit
     first, second = score_model_file(scorer, tmp_path), score_model_file(scorer, tmp_path)
     assert first == second and 0 < first.score < 10
+
+
+def test_new_inputs_under_an_old_label_are_scored_as_they_are(scorer, tmp_path):
+    """Does a warm scorer predict on the inputs it is given, even where they carry a label it has seen with other
+    inputs (a held-out store exported again with a new seed has the same label)?"""
+    spec = get_assignment("C1W1")
+    housing_model(0.5, 0.5, tmp_path / "C1W1_model.keras")
+    label = "held-out test data, 3 examples"
+    first = EvaluationData(np.array([1.0, 2.0, 3.0], dtype="float32"), np.zeros(3), label, True)
+    again = EvaluationData(np.array([5.0, 6.0, 7.0], dtype="float32"), np.zeros(3), label, True)
+    predicted, _ = scorer.model_outputs(spec, tmp_path / "C1W1_model.keras", first)
+    predicted_again, _ = scorer.model_outputs(spec, tmp_path / "C1W1_model.keras", again)
+    np.testing.assert_allclose(np.ravel(predicted), [1.0, 1.5, 2.0], atol=1e-5)
+    np.testing.assert_allclose(np.ravel(predicted_again), [3.0, 3.5, 4.0], atol=1e-5)
 
 
 def test_model_files_are_only_read(scorer, tmp_path):
