@@ -315,6 +315,25 @@ def test_ctrl_c_stops_notebooks_on_a_cluster_and_leaves_nothing_behind(notebook_
                 if any(str(tmp_path) in part for part in process.info["cmdline"] or [])]
 
 
+def _leave_a_unit_folder() -> str:
+    """What a worker killed mid-unit leaves: a unit folder in its temporary folder."""
+    import tempfile
+
+    return tempfile.mkdtemp(prefix="tfcourse-unit-")
+
+
+def test_what_local_workers_leave_in_their_temporary_folder_goes_with_the_cluster(tmp_path, monkeypatch):
+    """Do a local cluster's workers keep their temporary files in one folder of the grader's, which closing the
+    cluster removes, even what a worker never cleaned up itself?"""
+    from tfcourse.instructor.parallel import Cluster
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    with Cluster(workers=1) as cluster:
+        (left,) = cluster.client.run(_leave_a_unit_folder).values()
+        assert Path(left).is_dir() and Path(left).parent.parent == tmp_path
+    assert not Path(left).exists() and leftovers(tmp_path) == []
+
+
 def test_inputs_lost_with_their_last_worker_are_sent_again(tmp_path):
     """Dask's memory manager soon keeps one copy of the scattered inputs: when the worker holding it dies,
     is the next model scored anyway (the inputs sent again) instead of its unit being cancelled?"""

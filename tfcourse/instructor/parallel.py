@@ -12,7 +12,9 @@ one result at a time as the units come back. A worker that dies mid-unit has its
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import tempfile
 import threading
 import uuid
 from collections.abc import Callable
@@ -65,6 +67,7 @@ class Cluster:
             None if scheduler else max(1, (os.cpu_count() or 1) // self.workers))
         self.client = None
         self._local = None
+        self._scratch: Path | None = None  # a local cluster's temporary folder, removed with it
         self._scattered: dict[tuple[str, str], object] = {}
         self._lock = threading.Lock()
 
@@ -74,8 +77,14 @@ class Cluster:
         if self.scheduler:
             self.client = Client(self.scheduler)
         else:
+            # The workers' temporary files (notebook units, sandboxes, Dask's spill space) go in one folder that
+            # is removed after them: a worker that does not stop within Dask's grace period (busy in a notebook
+            # at Ctrl-C on a slow machine) is killed before its own clean-up runs.
+            # (In TMPDIR as it is now, where the workers would put them: Python caches its first answer.)
+            self._scratch = Path(tempfile.mkdtemp(prefix="tfcourse-cluster-", dir=os.environ.get("TMPDIR") or None))
             self._local = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                       host="127.0.0.1", dashboard_address="127.0.0.1:0")
+                                       host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                                       env={"TMPDIR": str(self._scratch)})
             self.client = Client(self._local)
         from tfcourse.grading.remote import ScorerPlugin
 
@@ -166,3 +175,6 @@ class Cluster:
         if self._local is not None:
             self._local.close()
             self._local = None
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
