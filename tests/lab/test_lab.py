@@ -93,7 +93,7 @@ def test_the_server_checks_an_exam_task_on_a_warm_scorer_as_the_command_would(wo
         checks.close()
 
 
-def test_my_progress_runs_tfcourse_progress_in_a_work_folder_outside_the_course(course_copy, tmp_path):
+def test_my_progress_runs_tfcourse_progress_in_a_work_folder_outside_the_course(course_copy, tmp_path, monkeypatch):
     """Does the palette's "My progress" run `tfcourse progress` in the server's root, finding the course from a
     work folder that `tfcourse workspace` made anywhere, and write the chart there for JupyterLab to open?"""
     import asyncio
@@ -101,6 +101,7 @@ def test_my_progress_runs_tfcourse_progress_in_a_work_folder_outside_the_course(
     from tfcourse.course import Course
     from tfcourse.learner.workspace import create_workspace, locate_work
 
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # this learner's own, empty activity log
     assert progress_arguments(course_copy) == ["progress", "--chart=progress.png"]
     work = tmp_path / "elsewhere" / "work"
     work.mkdir(parents=True)
