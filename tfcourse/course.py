@@ -34,6 +34,11 @@ def folder_key(root: Path) -> str:
     return hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:12]
 
 
+def is_course_root(folder: Path) -> bool:
+    """Whether ``folder`` is a course directory: nbgrader_config.py with source/ or release/ beside it."""
+    return (folder / CONFIG_FILE).is_file() and ((folder / "source").is_dir() or (folder / "release").is_dir())
+
+
 def find_root(start: Path | None = None) -> Path:
     """The nearest directory at or above ``start`` holding nbgrader_config.py and source/ or release/.
 
@@ -41,7 +46,7 @@ def find_root(start: Path | None = None) -> Path:
     """
     start = Path(start or Path.cwd()).resolve()
     for candidate in (start, *start.parents):
-        if (candidate / CONFIG_FILE).is_file() and ((candidate / "source").is_dir() or (candidate / "release").is_dir()):
+        if is_course_root(candidate):
             return candidate
     raise NotFound(f"no {CONFIG_FILE} found in {start} or above; run this inside the course directory, or pass --course")
 

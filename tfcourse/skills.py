@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tfcourse.errors import UnknownName
+from tfcourse.grading.specs import ASSIGNMENTS
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,5 @@ def lab_path(name: str) -> str:
 
 def describe(name: str) -> str:
     """A lab or an assignment of :func:`teaching`, in words: its path, or its id and title."""
-    from tfcourse.grading.specs import ASSIGNMENTS
-
     return f"assignment {name} ({ASSIGNMENTS[name].title})" if name in ASSIGNMENTS else f"lab {lab_path(name)}"
 

@@ -26,7 +26,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 
-from tfcourse.course import find_root
+from tfcourse.course import is_course_root
 from tfcourse.errors import NotFound, UserError
 from tfcourse.exam.attempt import clock, task_of_notebook
 from tfcourse.grading import get_assignment
@@ -81,11 +81,12 @@ def progress_arguments(root: Path) -> list[str]:
     A server started in the course folder reads the default work folder, my_work/; one started anywhere
     else (a work folder, as `tfcourse lab` does) passes ``--dir=.`` and the command finds the course from it.
     """
-    try:
-        in_course_root = find_root(root) == root.resolve()
-    except NotFound:
-        in_course_root = False
-    return ["progress", *([] if in_course_root else ["--dir=."]), f"--chart={CHART_FILE}"]
+    return ["progress", *([] if is_course_root(root) else ["--dir=."]), f"--chart={CHART_FILE}"]
+
+
+def command_reply(arguments: list[str], status: int, output: str, **more) -> str:
+    """The JSON reply of a route that ran `tfcourse <arguments>`: {ok, command, output, ...more}."""
+    return json.dumps({"ok": status == 0, "command": shlex.join(["tfcourse", *arguments]), "output": output, **more})
 
 
 async def run_tfcourse(root: Path, arguments: list[str]) -> tuple[int, str]:
@@ -152,7 +153,7 @@ class RunHandler(APIHandler):
                 None, WARM_EXAM_CHECKS.run, self.root, arguments)
         else:
             status, output = await run_tfcourse(self.root, arguments)
-        self.finish(json.dumps({"ok": status == 0, "command": shlex.join(["tfcourse", *arguments]), "output": output}))
+        self.finish(command_reply(arguments, status, output))
 
 
 class ProgressHandler(APIHandler):
@@ -165,8 +166,7 @@ class ProgressHandler(APIHandler):
     async def post(self) -> None:
         arguments = progress_arguments(self.root)
         status, output = await run_tfcourse(self.root, arguments)
-        self.finish(json.dumps({"ok": status == 0, "command": shlex.join(["tfcourse", *arguments]), "output": output,
-                                "chart": arguments[-1].removeprefix("--chart=")}))
+        self.finish(command_reply(arguments, status, output, chart=CHART_FILE))
 
 
 class ExamClockHandler(APIHandler):

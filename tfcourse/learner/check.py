@@ -31,6 +31,10 @@ class CheckReport:
         """The notebook itself is fine (valid, intact, run without errors); the model may still be weak."""
         return all(v.ok for v in self.verdicts if v.item in ("notebook", "test cells", "run", "errors", "model file"))
 
+    def with_note(self, note: str | None) -> CheckReport:
+        """This report with ``note`` added to its notes (itself when there is none)."""
+        return self if note is None else replace(self, notes=(*self.notes, note))
+
     def summary(self) -> str:
         lines = [f"Self-check of {self.notebook}"]
         lines += [f"  {verdict.line()}" for verdict in self.verdicts]
@@ -77,7 +81,7 @@ def check_assignment(assignment_id: str, *, directory: Path | None = None) -> Ch
     report = _check(spec, notebook)
     unrecorded = activity.record(activity.CHECK, spec.assignment_id, score=report.score, possible=report.possible,
                                  ready=report.ready_to_submit, notebook=str(notebook))
-    return report if unrecorded is None else replace(report, notes=(*report.notes, unrecorded))
+    return report.with_note(unrecorded)
 
 
 def _check(spec: AssignmentSpec, notebook: Path) -> CheckReport:

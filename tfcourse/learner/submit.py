@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -52,4 +51,4 @@ def submit(assignment_id: str, student_id: str, *, directory: Path | None = None
     target = Path(out_dir or Path.cwd() / SUBMISSIONS) / name
     written = write_submission_zip(files, target)
     unrecorded = activity.record(activity.SUBMIT, spec.assignment_id, zip=str(written))
-    return written, (report if unrecorded is None else replace(report, notes=(*report.notes, unrecorded)))
+    return written, report.with_note(unrecorded)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tfcourse.course import CONFIG_FILE, Course, find_root, read_config
+from tfcourse.course import CONFIG_FILE, Course, find_root, is_course_root, read_config
 from tfcourse.errors import NotFound
 from tfcourse.learner.check import WORKSPACE
 
@@ -52,7 +52,7 @@ def locate_work(start: Path) -> tuple[Course, Path]:
     for folder in (start, *start.parents):
         if not (folder / CONFIG_FILE).is_file():
             continue
-        if (folder / "source").is_dir() or (folder / "release").is_dir():
+        if is_course_root(folder):
             return Course(folder), folder / WORKSPACE
         named = read_config(folder).get("TfCourse", {}).get("course_dir")
         if named and (Path(named) / CONFIG_FILE).is_file():

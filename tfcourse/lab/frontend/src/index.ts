@@ -30,19 +30,24 @@ interface RunReply {
   output: string;
 }
 
-/** Ask the server extension to run `tfcourse <action>` on the notebook at `path`. */
-async function runTfcourse(action: 'check' | 'submit', path: string, student?: string): Promise<RunReply> {
+/** POST `body` to the server extension's `route`; a refused request reads as a failed `command`. */
+async function postToServer<Reply extends RunReply>(route: string, body: object, command: string): Promise<Reply> {
   const settings = ServerConnection.makeSettings();
   const response = await ServerConnection.makeRequest(
-    URLExt.join(settings.baseUrl, 'tfcourse', 'run'),
-    { method: 'POST', body: JSON.stringify({ action, path, student }) },
+    URLExt.join(settings.baseUrl, 'tfcourse', route),
+    { method: 'POST', body: JSON.stringify(body) },
     settings
   );
   const reply = await response.json();
   if (!response.ok) {
-    return { ok: false, command: `tfcourse ${action}`, output: reply.message || response.statusText };
+    return { ok: false, command, output: reply.message || response.statusText } as Reply;
   }
-  return reply as RunReply;
+  return reply as Reply;
+}
+
+/** Ask the server extension to run `tfcourse <action>` on the notebook at `path`. */
+function runTfcourse(action: 'check' | 'submit', path: string, student?: string): Promise<RunReply> {
+  return postToServer('run', { action, path, student }, `tfcourse ${action}`);
 }
 
 // The lines of `tfcourse check/submit` a learner needs first: the verdict and where the zip went.
@@ -84,20 +89,12 @@ interface ProgressReply extends RunReply {
 
 /** Run `tfcourse progress` on the server, show its table, then open (or reload) the chart it wrote. */
 async function progress(app: JupyterFrontEnd): Promise<void> {
-  const settings = ServerConnection.makeSettings();
-  const response = await ServerConnection.makeRequest(
-    URLExt.join(settings.baseUrl, 'tfcourse', 'progress'), { method: 'POST' }, settings);
-  const reply = await response.json();
-  if (!response.ok) {
-    await showReply('My progress', { ok: false, command: 'tfcourse progress', output: reply.message || response.statusText });
-    return;
-  }
-  const shown = reply as ProgressReply;
-  if (shown.ok) {
-    const chart: any = await app.commands.execute('docmanager:open', { path: shown.chart });
+  const reply = await postToServer<ProgressReply>('progress', {}, 'tfcourse progress');
+  if (reply.ok) {
+    const chart: any = await app.commands.execute('docmanager:open', { path: reply.chart });
     await chart?.context?.revert(); // an already open chart shows the new one
   }
-  await showReply('My progress', shown, true);
+  await showReply('My progress', reply, true);
 }
 
 interface ExamClockReply {
