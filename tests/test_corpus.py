@@ -314,9 +314,22 @@ def notebook_folders(cases: list[dict]) -> list[str]:
     return sorted({folder_of(case) for case in cases if case["mode"] != "models"})
 
 
-def notebook_students(cases: list[dict], assignment: str) -> list[str]:
-    """The students of the notebook and archive cases of ``assignment``."""
-    return [case["student"] for case in cases if case["mode"] != "models" and case["assignment"] == assignment]
+def notebook_batches(cases: list[dict]) -> list[tuple[str, int, list[str]]]:
+    """(folder, cell time limit, students) of each notebook batch.
+
+    A folder's cases share one batch with its honest students, under the assignment's cell limit; a case
+    that sets its own ``cell_timeout_s`` is graded in a batch of that limit, without honest students.
+    """
+    batches: dict[tuple[str, int], list[str]] = {}
+    for folder in notebook_folders(cases):
+        assignment = get_assignment(folder).assignment_id
+        batches[folder, CELL_TIMEOUT_S.get(assignment, SHORT_CELL_TIMEOUT_S)] = list(HONEST)
+    for case in cases:
+        if case["mode"] != "models":
+            folder = folder_of(case)
+            limit = case.get("cell_timeout_s", CELL_TIMEOUT_S.get(case["assignment"], SHORT_CELL_TIMEOUT_S))
+            batches.setdefault((folder, limit), []).append(case["student"])
+    return [(folder, limit, students) for (folder, limit), students in batches.items()]
 
 
 @pytest.fixture(scope="module")
@@ -348,19 +361,17 @@ def corpus_run(tmp_path_factory) -> CorpusRun:
         run = CorpusRun(course, {}, {name: digest_tree(path) for name, path in instructor_paths(course).items()},
                         archives)
         run.canaries = canaries
-        for folder in notebook_folders(cases):
-            assignment = get_assignment(folder).assignment_id
-            students = [*HONEST, *notebook_students(cases, assignment)]
-            for row in grade([folder], course=course, students=students, progress=False,
-                             cell_timeout_s=CELL_TIMEOUT_S.get(assignment, SHORT_CELL_TIMEOUT_S)):
+        for folder, limit, students in notebook_batches(cases):
+            for row in grade([folder], course=course, students=students, progress=False, cell_timeout_s=limit):
                 key = row.student if row.student not in HONEST else f"{row.student}/{folder}"
                 run.rows[key] = row
         # Every models case in one batch: the scorer's workers start once.
         model_cases = [case for case in cases if case["mode"] == "models"]
         model_folders = sorted({folder_of(case) for case in model_cases})
-        for row in grade(model_folders, course=course, students=[case["student"] for case in model_cases],
-                         models=True, progress=False):
-            run.rows[row.student] = row
+        if model_cases:  # grade() of no folders would grade every assignment
+            for row in grade(model_folders, course=course, students=[case["student"] for case in model_cases],
+                             models=True, progress=False):
+                run.rows[row.student] = row
     finally:
         for canary in canaries.values():
             canary.close()
